@@ -1,0 +1,199 @@
+"""``kg build``: read reports, extract and link mentions, build the graph, write the outputs.
+
+Data flows one way: text → :class:`~kg.reader.model.Document` → spaCy docs →
+:class:`~kg.linking.Mention` → triples → files. This module only orchestrates;
+it does not print (the CLI passes a :class:`Progress` to show where it is).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from rdflib import Dataset, URIRef
+
+from kg import PIPELINE_VERSION, __version__
+from kg.errors import InputError, ReportWarning
+from kg.graph import add_document, add_sdg_concepts
+from kg.iris import Iris, document_key
+from kg.linking import Mention, link_sdg
+from kg.namespaces import DEFAULT_BASE_IRI, bind_prefixes
+from kg.nlp.pipeline import load_pipeline
+from kg.output import atomic_write, sorted_nquads, turtle
+from kg.reader.model import Document
+from kg.reader.report import read_report
+from kg.reader.source import read_source
+from kg.resources import default_report
+from kg.sdg import load_sdg_registry
+
+SDG_GRAPH = "sdg-kos"
+INPUT_SUFFIXES = (".txt",)
+
+
+class Progress(Protocol):
+    def start(self, name: str, total: int) -> None: ...
+
+    def advance(self, steps: int = 1) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class _Silent:
+    def start(self, name: str, total: int) -> None:
+        pass
+
+    def advance(self, steps: int = 1) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+@dataclass
+class DocumentResult:
+    document: Document
+    key: str
+    iri: URIRef
+    graph_iri: URIRef
+    mentions: list[Mention]
+    warnings: list[ReportWarning]
+    triples: int = 0
+
+    def mention_counts(self) -> Counter[str]:
+        return Counter(m.label for m in self.mentions)
+
+
+@dataclass
+class BuildResult:
+    dataset: Dataset
+    documents: list[DocumentResult]
+    outputs: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def triples(self) -> int:
+        return len(self.dataset)
+
+    @property
+    def warnings(self) -> list[ReportWarning]:
+        return [w for d in self.documents for w in d.warnings]
+
+
+def collect_inputs(paths: list[Path]) -> list[Path]:
+    """The report files to build: the embedded default when none are given; folders expand to their ``*.txt``."""
+    if not paths:
+        return [default_report()]
+    files: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in INPUT_SUFFIXES)
+            if not found:
+                raise InputError(f"no report files ({', '.join(INPUT_SUFFIXES)}) in this directory", path=path)
+            files.extend(found)
+        elif not path.exists():
+            raise InputError("no such file", path=path)
+        else:
+            files.append(path)
+    return files
+
+
+class Builder:
+    """Builds documents into one dataset: one named graph per document, one for the SDG concepts cited."""
+
+    def __init__(self, base_iri: str = DEFAULT_BASE_IRI, progress: Progress | None = None):
+        self.iris = Iris(base_iri)
+        self.progress = progress or _Silent()
+        self.sdg = load_sdg_registry()
+        self.dataset = Dataset()
+        bind_prefixes(self.dataset)
+        self.documents: list[DocumentResult] = []
+
+    def build_document(self, path: Path) -> DocumentResult:
+        document = read_report(read_source(path))
+        key = document_key(document.metadata.symbol, document.language, path.stem)
+        for earlier in self.documents:
+            if earlier.key == key:
+                raise InputError(f"same document as {earlier.document.path} ({key})", path=path)
+        nlp = load_pipeline(document.language)
+        mentions: list[Mention] = []
+        warnings = list(document.warnings)
+        self.progress.start(path.name, len(document.paragraphs))
+        texts = (p.text for p in document.paragraphs)
+        for paragraph, doc in zip(document.paragraphs, nlp.pipe(texts)):
+            found, problems = link_sdg(doc, paragraph, self.sdg, str(path))
+            mentions.extend(found)
+            warnings.extend(problems)
+            self.progress.advance()
+        self.progress.finish()
+
+        graph_iri = self.iris.graph(key)
+        graph = self.dataset.graph(graph_iri)
+        add_document(graph, document, key, sorted(mentions), self.iris)
+        result = DocumentResult(document, key, self.iris.document(key), graph_iri, mentions, warnings,
+                                len(graph))
+        self.documents.append(result)
+        return result
+
+    def finish(self) -> BuildResult:
+        cited = {m.iri for d in self.documents for m in d.mentions}
+        cited |= {self.sdg.goal_iri(s.goal) for d in self.documents for s in d.document.sections
+                  if s.goal is not None}
+        add_sdg_concepts(self.dataset.graph(self.iris.vocabulary_graph(SDG_GRAPH)), self.sdg, cited)
+        return BuildResult(self.dataset, self.documents)
+
+
+def report_json(result: BuildResult, outputs: list[Path]) -> bytes:
+    """A machine-readable account of the build (deterministic: no timings)."""
+    documents = []
+    for d in result.documents:
+        doc = d.document
+        documents.append({
+            "file": doc.path.name,
+            "sha256": doc.sha256,
+            "iri": str(d.iri),
+            "graph": str(d.graph_iri),
+            "symbol": doc.metadata.symbol,
+            "language": doc.language,
+            "paragraphs": len(doc.paragraphs),
+            "items": sum(len(p.items) for p in doc.paragraphs),
+            "parts": len(doc.parts),
+            "sections": len(doc.sections),
+            "footnotes": len(doc.footnotes),
+            "mentions": dict(sorted(d.mention_counts().items())),
+            "triples": d.triples,
+            "warnings": [{"file": doc.path.name, "line": w.line, "paragraph": w.paragraph,
+                          "message": w.message} for w in d.warnings],
+        })
+    body = {
+        "kg_version": __version__,
+        "pipeline_version": PIPELINE_VERSION,
+        "documents": documents,
+        "triples": result.triples,
+        "outputs": [p.name for p in outputs],
+    }
+    return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def build(paths: list[Path], out_dir: Path, base_iri: str = DEFAULT_BASE_IRI,
+          progress: Progress | None = None) -> BuildResult:
+    started = time.perf_counter()
+    builder = Builder(base_iri, progress)
+    for path in collect_inputs(paths):
+        builder.build_document(path)
+    result = builder.finish()
+
+    out_dir = Path(out_dir)
+    outputs = [out_dir / "graph.nq", out_dir / "graph.ttl", out_dir / "report.json"]
+    # Everything is serialised before anything is written, so a failure while
+    # serialising leaves the previous outputs untouched.
+    contents = [sorted_nquads(result.dataset), turtle(result.dataset), report_json(result, outputs)]
+    for path, data in zip(outputs, contents):
+        atomic_write(path, data)
+    result.outputs = outputs
+    result.seconds = time.perf_counter() - started
+    return result

@@ -1,0 +1,133 @@
+"""The ``kg`` command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
+from rich.table import Table
+
+from kg import __version__
+from kg.errors import KgError
+from kg.namespaces import DEFAULT_BASE_IRI
+
+app = typer.Typer(
+    name="kg",
+    help="Build an RDF knowledge graph from the UN system's SDG reporting "
+         "(WIPO's CDIP reports and similar documents).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+_state = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks for errors.")] = False,
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
+                                                    help="Print the version and exit.")] = None,
+) -> None:
+    _state["debug"] = debug
+
+
+class _Bars:
+    """A progress bar per document on a terminal; silent otherwise."""
+
+    def __init__(self, console: Console):
+        self.progress = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                     TextColumn("paragraphs"), TimeElapsedColumn(), console=console,
+                                     disable=not console.is_terminal)
+        self.task = None
+
+    def __enter__(self):
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.progress.__exit__(*exc)
+
+    def start(self, name: str, total: int) -> None:
+        self.task = self.progress.add_task(name, total=total)
+
+    def advance(self, steps: int = 1) -> None:
+        self.progress.advance(self.task, steps)
+
+    def finish(self) -> None:
+        self.progress.update(self.task, completed=self.progress.tasks[self.task].total)
+
+
+@app.command()
+def build(
+    files: Annotated[Optional[list[Path]], typer.Argument(
+        help="Report files or folders of them (*.txt). Default: the embedded CDIP/32/3 report "
+             "(Chinese edition).", show_default=False)] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("out"),
+    base_iri: Annotated[str, typer.Option("--base-iri", envvar="KG_BASE_IRI",
+                                          help="Base IRI of the resources kg mints.")] = DEFAULT_BASE_IRI,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table.")] = False,
+) -> None:
+    """Build the knowledge graph: writes OUT/graph.nq (sorted N-Quads, one named graph per
+    document), OUT/graph.ttl and OUT/report.json."""
+    from kg.build import build as run_build
+
+    with _Bars(err_console) as bars:
+        result = run_build(files or [], out, base_iri=base_iri, progress=bars)
+    for warning in result.warnings:
+        err_console.print(f"warning: {warning}", style="yellow", highlight=False, markup=False)
+    if quiet:
+        return
+    table = Table(title=f"kg build: {len(result.documents)} document(s) in {result.seconds:.2f} s")
+    table.add_column("document")
+    table.add_column("paragraphs", justify="right")
+    table.add_column("mentions by type")
+    table.add_column("triples", justify="right")
+    table.add_column("warnings", justify="right")
+    for d in result.documents:
+        counts = ", ".join(f"{label} {n}" for label, n in sorted(d.mention_counts().items())) or "-"
+        table.add_row(d.document.path.name, str(len(d.document.paragraphs)), counts, str(d.triples),
+                      str(len(d.warnings)))
+    table.add_section()
+    table.add_row("all", str(sum(len(d.document.paragraphs) for d in result.documents)), "",
+                  str(result.triples), str(len(result.warnings)))
+    console.print(table)
+    console.print("outputs: " + ", ".join(str(p) for p in result.outputs), highlight=False)
+    console.print(f"seconds: {result.seconds:.2f}", highlight=False)
+
+
+def main() -> None:
+    """Console entry point: user errors are one line on stderr and exit status 2."""
+    try:
+        app(standalone_mode=False)
+    except KgError as error:
+        if _state["debug"]:
+            raise
+        err_console.print(f"kg: error: {error}", style="red", highlight=False, markup=False)
+        sys.exit(2)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        err_console.print("kg: interrupted", style="red")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("kg: interrupted; earlier outputs are unchanged", style="red")
+        sys.exit(130)

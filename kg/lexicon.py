@@ -1,0 +1,95 @@
+"""Per-language layout and citation vocabulary, loaded from ``data/lexicon/{lang}.toml``."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from kg.errors import DataError
+from kg.resources import data_file
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    language: str
+    path: Path
+    paragraph: re.Pattern[str]
+    part_heading: re.Pattern[str]
+    part_number: str
+    section_heading: re.Pattern[str]
+    sentence_end: str
+    heading_must_not_end_with: str
+    heading_must_not_contain: str
+    end_of_document: tuple[re.Pattern[str], ...]
+    furniture: tuple[re.Pattern[str], ...]
+    bullets: tuple[str, ...]
+    header: dict[str, re.Pattern[str]]
+    language_names: dict[str, str]
+    place_first: bool
+    date: re.Pattern[str]
+    date_range: re.Pattern[str]
+    months: tuple[str, ...]
+    goal_keywords: tuple[str, ...]
+    target_keywords: tuple[str, ...]
+    separators: tuple[str, ...]
+
+
+HEADER_FIELDS = ("symbol", "original_language", "date", "committee", "session",
+                 "session_dates_place", "prepared_by")
+
+
+def available_languages() -> list[str]:
+    return sorted(p.stem for p in data_file("lexicon").glob("*.toml"))
+
+
+@cache
+def load_lexicon(language: str) -> Lexicon:
+    path = data_file("lexicon", f"{language}.toml")
+    if not path.is_file():
+        raise DataError(f"no lexicon for language {language!r} (have: {', '.join(available_languages())})",
+                        path=path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(f"not valid TOML: {exc}", path=path) from None
+
+    def get(table: str, key: str):
+        try:
+            return raw[table][key] if table else raw[key]
+        except KeyError:
+            raise DataError(f"missing key {table + '.' if table else ''}{key}", path=path) from None
+
+    def compile_(pattern: str, key: str) -> re.Pattern[str]:
+        try:
+            return re.compile(pattern)
+        except re.error as exc:
+            raise DataError(f"{key}: bad regular expression: {exc}", path=path) from None
+
+    layout = "layout"
+    header = {name: compile_(get("header", name), f"header.{name}") for name in HEADER_FIELDS}
+    return Lexicon(
+        language=get("", "language"),
+        path=path,
+        paragraph=compile_(get(layout, "paragraph"), "layout.paragraph"),
+        part_heading=compile_(get(layout, "part_heading"), "layout.part_heading"),
+        part_number=get(layout, "part_number"),
+        section_heading=compile_(get(layout, "section_heading"), "layout.section_heading"),
+        sentence_end=get(layout, "sentence_end"),
+        heading_must_not_end_with=get(layout, "heading_must_not_end_with"),
+        heading_must_not_contain=get(layout, "heading_must_not_contain"),
+        end_of_document=tuple(compile_(p, "layout.end_of_document") for p in get(layout, "end_of_document")),
+        furniture=tuple(compile_(p, "layout.furniture") for p in get(layout, "furniture")),
+        bullets=tuple(get(layout, "bullets")),
+        header=header,
+        language_names=dict(get("header", "language_names")),
+        place_first=bool(raw["header"].get("place_first", False)),
+        date=compile_(get("dates", "date"), "dates.date"),
+        date_range=compile_(get("dates", "range"), "dates.range"),
+        months=tuple(raw["dates"].get("months", ())),
+        goal_keywords=tuple(get("citations", "goal_keywords")),
+        target_keywords=tuple(get("citations", "target_keywords")),
+        separators=tuple(get("citations", "separators")),
+    )

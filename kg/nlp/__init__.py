@@ -1,0 +1,1 @@
+"""The spaCy side of kg: tokenizer, components and the pipeline assembled from a config."""

@@ -1,0 +1,98 @@
+"""``kg_sdg_citations``: finds the SDG goals and targets a text cites.
+
+A citation is a keyword ("具体目标", "可持续发展目标", "targets", "SDG") followed by
+a list of codes: "具体目标 4.3、4.4、4.5和 4.7" cites four targets, "可持续发展目标 1、4、5"
+three goals. Keywords and list separators come from the language's lexicon
+(``data/lexicon/{lang}.toml``), so the report's typos ("目标具体 8.3") and other
+languages are data, not code. A code with a dot is a target; a bare number is a
+goal only after a goal keyword. Each code becomes a span in
+``doc.spans["sdg"]`` labelled ``TARGET`` or ``GOAL`` with the code as its
+``id_``. Whether the code exists is for linking to decide (kg/linking.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.lexicon import Lexicon, load_lexicon
+
+SPANS_KEY = "sdg"
+METHOD = "citation-pattern"
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class Citation:
+    label: str  # "TARGET" or "GOAL"
+    code: str
+    start: int
+    end: int
+
+
+class CitationFinder:
+    def __init__(self, lexicon: Lexicon):
+        self.goal_keywords = set(lexicon.goal_keywords)
+        keyword = f"(?:{_alternation(lexicon.goal_keywords + lexicon.target_keywords)})"
+        code = r"(?P<code>\d{1,2}(?:\.(?:\d{1,2}|[a-zA-Z]))?)(?![0-9A-Za-z])(?!\.[0-9A-Za-z])"
+        # The keywords before a code (several for typos like "目标具体目标 8.3").
+        self._start = re.compile(rf"(?P<kws>{keyword}(?:\s*{keyword})*)\s*{code}")
+        self._next = re.compile(
+            rf"\s*(?:{_alternation(lexicon.separators)})\s*(?P<kws>(?:{keyword}\s*)*){code}")
+        self._keyword = re.compile(keyword)
+
+    def _kind(self, keywords: str, previous: str) -> str:
+        found = self._keyword.findall(keywords)
+        if not found:
+            return previous
+        return "goal" if found[-1] in self.goal_keywords else "target"
+
+    def find(self, text: str) -> list[Citation]:
+        citations: list[Citation] = []
+        position = 0
+        while True:
+            match = self._start.search(text, position)
+            if match is None:
+                return citations
+            kind = self._kind(match.group("kws"), "target")
+            position = match.start("code")
+            accepted = False
+            while match is not None:
+                code = match.group("code")
+                if "." in code:
+                    citations.append(Citation("TARGET", code, match.start("code"), match.end("code")))
+                elif kind == "goal":
+                    citations.append(Citation("GOAL", code, match.start("code"), match.end("code")))
+                else:
+                    break  # a bare number after a target keyword is not a citation
+                accepted = True
+                position = match.end("code")
+                match = self._next.match(text, position)
+                if match is not None:
+                    kind = self._kind(match.group("kws"), kind)
+            if not accepted:
+                position += 1
+
+
+@Language.factory("kg_sdg_citations", default_config={"lexicon": "zh"})
+def create_sdg_citations(nlp: Language, name: str, lexicon: str):
+    finder = CitationFinder(load_lexicon(lexicon))
+
+    def sdg_citations(doc: Doc) -> Doc:
+        spans = []
+        for citation in finder.find(doc.text):
+            span = doc.char_span(citation.start, citation.end, label=citation.label,
+                                 alignment_mode="expand")
+            if span is not None:
+                span.id_ = citation.code
+                spans.append(span)
+        doc.spans[SPANS_KEY] = spans
+        return doc
+
+    return sdg_citations

@@ -1,0 +1,29 @@
+"""Assembling the spaCy pipeline of a language from its config in ``data/pipelines``."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import spacy
+from spacy.language import Language
+
+from kg.errors import DataError
+from kg.resources import data_file, shipped
+
+# Registering the tokenizer and the component factories is a side effect of
+# importing their modules; the config refers to them by name.
+from kg.nlp import citations, tokenizer  # noqa: F401
+
+
+@cache
+def load_pipeline(language: str) -> Language:
+    """The pipeline for ``language``; built once per process."""
+    path = data_file("pipelines", f"{language}.cfg")
+    if not path.is_file():
+        raise DataError(f"no pipeline config for language {language!r}", path=path)
+    try:
+        config = spacy.util.load_config(path, overrides={"paths.data": str(shipped("data"))},
+                                        interpolate=False)
+        return spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
+    except Exception as exc:  # spaCy reports config errors with several exception types
+        raise DataError(f"cannot build the pipeline: {exc}".splitlines()[0], path=path) from None

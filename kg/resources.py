@@ -1,0 +1,31 @@
+"""Where the shipped files (data, ontology, shapes, queries) live.
+
+In a source checkout (and an editable install) they are the top-level folders of
+the repository; a built wheel carries them under ``kg/_shipped``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+_SHIPPED = _PACKAGE / "_shipped"
+_CHECKOUT = _PACKAGE.parent
+
+
+def shipped(name: str) -> Path:
+    """The directory of one kind of shipped file: ``data``, ``ontology``, ``shapes`` or ``queries``."""
+    packaged = _SHIPPED / name
+    return packaged if packaged.is_dir() else _CHECKOUT / name
+
+
+def data_file(*parts: str) -> Path:
+    return shipped("data").joinpath(*parts)
+
+
+DEFAULT_REPORT = ("corpus", "CDIP_32_3_zh.txt")
+
+
+def default_report() -> Path:
+    """The embedded default input of ``kg build``."""
+    return data_file(*DEFAULT_REPORT)
