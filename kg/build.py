@@ -18,19 +18,24 @@ from rdflib import Dataset, URIRef
 
 from kg import PIPELINE_VERSION, __version__
 from kg.errors import InputError, ReportWarning
+from kg.describe import describe_places, describe_registered, describe_unregistered
+from kg.gazetteer import load_gazetteer
 from kg.graph import add_document, add_sdg_concepts
 from kg.iris import Iris, document_key
-from kg.linking import Mention, link_sdg
+from kg.linking import Linker, Mention, Unregistered, document_text
 from kg.namespaces import DEFAULT_BASE_IRI, bind_prefixes
 from kg.nlp.pipeline import load_pipeline
 from kg.output import atomic_write, sorted_nquads, turtle
 from kg.reader.model import Document
 from kg.reader.report import read_report
 from kg.reader.source import read_source
+from kg.registry import load_registry
 from kg.resources import default_report
 from kg.sdg import load_sdg_registry
 
 SDG_GRAPH = "sdg-kos"
+GEO_GRAPH = "geo"
+REGISTRY_GRAPH = "registry"
 INPUT_SUFFIXES = (".txt",)
 
 
@@ -61,6 +66,7 @@ class DocumentResult:
     graph_iri: URIRef
     mentions: list[Mention]
     warnings: list[ReportWarning]
+    unregistered: dict[str, Unregistered] = field(default_factory=dict)
     triples: int = 0
 
     def mention_counts(self) -> Counter[str]:
@@ -103,48 +109,92 @@ def collect_inputs(paths: list[Path]) -> list[Path]:
 
 
 class Builder:
-    """Builds documents into one dataset: one named graph per document, one for the SDG concepts cited."""
+    """Builds documents into one dataset: a named graph per document, and one each for the
+    SDG concepts, the places and the registry entries they mention."""
+
+    STAGES = ("read", "nlp", "link", "graph")
 
     def __init__(self, base_iri: str = DEFAULT_BASE_IRI, progress: Progress | None = None):
         self.iris = Iris(base_iri)
         self.progress = progress or _Silent()
         self.sdg = load_sdg_registry()
+        self.gazetteer = load_gazetteer()
+        self.registry = load_registry()
+        self.linker = Linker(self.sdg, self.gazetteer, self.registry, self.iris)
         self.dataset = Dataset()
         bind_prefixes(self.dataset)
         self.documents: list[DocumentResult] = []
 
     def build_document(self, path: Path) -> DocumentResult:
+        self.progress.start(path.name, len(self.STAGES))
         document = read_report(read_source(path))
         key = document_key(document.metadata.symbol, document.language, path.stem)
         for earlier in self.documents:
             if earlier.key == key:
                 raise InputError(f"same document as {earlier.document.path} ({key})", path=path)
-        nlp = load_pipeline(document.language)
-        mentions: list[Mention] = []
-        warnings = list(document.warnings)
-        self.progress.start(path.name, len(document.paragraphs))
-        texts = (p.text for p in document.paragraphs)
-        for paragraph, doc in zip(document.paragraphs, nlp.pipe(texts)):
-            found, problems = link_sdg(doc, paragraph, self.sdg, str(path))
-            mentions.extend(found)
-            warnings.extend(problems)
-            self.progress.advance()
-        self.progress.finish()
+        self.progress.advance()
+
+        text, starts = document_text(document)
+        doc = load_pipeline(document.language)(text)
+        self.progress.advance()
+
+        mentions, problems, unregistered = self.linker.link(doc, document, starts)
+        self.progress.advance()
 
         graph_iri = self.iris.graph(key)
         graph = self.dataset.graph(graph_iri)
-        add_document(graph, document, key, sorted(mentions), self.iris)
-        result = DocumentResult(document, key, self.iris.document(key), graph_iri, mentions, warnings,
-                                len(graph))
+        add_document(graph, document, key, mentions, self.iris)
+        describe_unregistered(graph, unregistered.values(), document.language)
+        self.progress.advance()
+        self.progress.finish()
+
+        result = DocumentResult(document, key, self.iris.document(key), graph_iri, mentions,
+                                document.warnings + problems, unregistered, len(graph))
         self.documents.append(result)
         return result
 
     def finish(self) -> BuildResult:
-        cited = {m.iri for d in self.documents for m in d.mentions}
+        mentions = [m for d in self.documents for m in d.mentions]
+        cited = {m.iri for m in mentions if m.label in ("TARGET", "GOAL")}
         cited |= {self.sdg.goal_iri(s.goal) for d in self.documents for s in d.document.sections
                   if s.goal is not None}
         add_sdg_concepts(self.dataset.graph(self.iris.vocabulary_graph(SDG_GRAPH)), self.sdg, cited)
+
+        places = {m.key: self.gazetteer.place(m.key) for m in mentions if m.label in ("COUNTRY", "REGION")}
+        entities = {(m.label, m.key): self.registry.get(m.label, m.key) for m in mentions
+                    if m.label in ("ORG", "PROGRAMME") and self.registry.get(m.label, m.key)}
+        # A mentioned organisation's parent and home country are described too, so
+        # every IRI the registry graph points to is described somewhere.
+        for entity in list(entities.values()):
+            if entity.parent:
+                entities[("ORG", entity.parent)] = self.registry.get("ORG", entity.parent)
+        for entity in entities.values():
+            if entity.country:
+                places[entity.country] = self.gazetteer.places[entity.country]
+        for place in list(places.values()):
+            for code in [*place.regions, *place.groups]:
+                places[code] = self.gazetteer.place(code)
+        describe_places(self.dataset.graph(self.iris.vocabulary_graph(GEO_GRAPH)), places.values(),
+                        self.gazetteer)
+        describe_registered(self.dataset.graph(self.iris.vocabulary_graph(REGISTRY_GRAPH)), entities.values(),
+                            self.iris, self.gazetteer,
+                            {e.id: e for (label, _), e in entities.items() if label == "ORG"})
         return BuildResult(self.dataset, self.documents)
+
+
+def unregistered_csv(result: BuildResult) -> bytes:
+    """The organisations found by form that the registry lacks, for a curator to add."""
+    import csv
+    import io
+
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(["name", "iri", "document", "paragraphs"])
+    for d in result.documents:
+        for entry in sorted(d.unregistered.values(), key=lambda u: u.name):
+            writer.writerow([entry.name, str(entry.iri), d.document.path.name,
+                             " ".join(map(str, sorted(entry.paragraphs)))])
+    return stream.getvalue().encode("utf-8")
 
 
 def report_json(result: BuildResult, outputs: list[Path]) -> bytes:
@@ -165,6 +215,7 @@ def report_json(result: BuildResult, outputs: list[Path]) -> bytes:
             "sections": len(doc.sections),
             "footnotes": len(doc.footnotes),
             "mentions": dict(sorted(d.mention_counts().items())),
+            "unregistered": len(d.unregistered),
             "triples": d.triples,
             "warnings": [{"file": doc.path.name, "line": w.line, "paragraph": w.paragraph,
                           "message": w.message} for w in d.warnings],
@@ -188,10 +239,12 @@ def build(paths: list[Path], out_dir: Path, base_iri: str = DEFAULT_BASE_IRI,
     result = builder.finish()
 
     out_dir = Path(out_dir)
-    outputs = [out_dir / "graph.nq", out_dir / "graph.ttl", out_dir / "report.json"]
+    outputs = [out_dir / "graph.nq", out_dir / "graph.ttl", out_dir / "report.json",
+               out_dir / "unregistered.csv"]
     # Everything is serialised before anything is written, so a failure while
     # serialising leaves the previous outputs untouched.
-    contents = [sorted_nquads(result.dataset), turtle(result.dataset), report_json(result, outputs)]
+    contents = [sorted_nquads(result.dataset), turtle(result.dataset), report_json(result, outputs),
+                unregistered_csv(result)]
     for path, data in zip(outputs, contents):
         atomic_write(path, data)
     result.outputs = outputs

@@ -48,11 +48,11 @@ def _main(
 
 
 class _Bars:
-    """A progress bar per document on a terminal; silent otherwise."""
+    """A progress bar per document (read, NLP, linking, graph) on a terminal; silent otherwise."""
 
     def __init__(self, console: Console):
         self.progress = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                     TextColumn("paragraphs"), TimeElapsedColumn(), console=console,
+                                     TimeElapsedColumn(), console=console,
                                      disable=not console.is_terminal)
         self.task = None
 
@@ -84,7 +84,8 @@ def build(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table.")] = False,
 ) -> None:
     """Build the knowledge graph: writes OUT/graph.nq (sorted N-Quads, one named graph per
-    document), OUT/graph.ttl and OUT/report.json."""
+    document), OUT/graph.ttl, OUT/report.json and OUT/unregistered.csv (organisations found in
+    the text that the registry lacks, for a curator to add)."""
     from kg.build import build as run_build
 
     with _Bars(err_console) as bars:
@@ -93,22 +94,43 @@ def build(
         err_console.print(f"warning: {warning}", style="yellow", highlight=False, markup=False)
     if quiet:
         return
-    table = Table(title=f"kg build: {len(result.documents)} document(s) in {result.seconds:.2f} s")
-    table.add_column("document")
-    table.add_column("paragraphs", justify="right")
-    table.add_column("mentions by type")
-    table.add_column("triples", justify="right")
-    table.add_column("warnings", justify="right")
-    for d in result.documents:
-        counts = ", ".join(f"{label} {n}" for label, n in sorted(d.mention_counts().items())) or "-"
-        table.add_row(d.document.path.name, str(len(d.document.paragraphs)), counts, str(d.triples),
-                      str(len(d.warnings)))
+    console.print(summary_table(result))
+
+
+LABELS = (("TARGET", "SDG targets"), ("GOAL", "SDG goals"), ("COUNTRY", "countries"), ("REGION", "regions"),
+          ("ORG", "organisations"), ("PROGRAMME", "programmes"))
+
+
+def summary_table(result) -> Table:
+    """What a build made: one column per document (up to five, then only the total)."""
+    documents = result.documents if len(result.documents) <= 5 else []
+    table = Table(title=f"kg build: {len(result.documents)} document(s)", title_justify="left")
+    table.add_column("")
+    for d in documents:
+        table.add_column(d.document.path.name, justify="right", overflow="fold")
+    if len(result.documents) != 1:
+        table.add_column("all", justify="right", overflow="fold")
+
+    def row(name: str, values: list[int]) -> None:
+        cells = [str(v) for v in values]
+        if len(result.documents) != 1:
+            cells = cells[:len(documents)] + [str(sum(values))]
+        table.add_row(name, *cells)
+
+    row("paragraphs", [len(d.document.paragraphs) for d in result.documents])
+    for label, name in LABELS:
+        row(f"mentions: {name}", [d.mention_counts().get(label, 0) for d in result.documents])
+    row("unregistered organisations", [len(d.unregistered) for d in result.documents])
+    row("warnings", [len(d.warnings) for d in result.documents])
+    row("triples (document graph)", [d.triples for d in result.documents])
     table.add_section()
-    table.add_row("all", str(sum(len(d.document.paragraphs) for d in result.documents)), "",
-                  str(result.triples), str(len(result.warnings)))
-    console.print(table)
-    console.print("outputs: " + ", ".join(str(p) for p in result.outputs), highlight=False)
-    console.print(f"seconds: {result.seconds:.2f}", highlight=False)
+    span = len(documents) + (len(result.documents) != 1)
+    table.add_row("triples (all graphs)", *([""] * (span - 1)), str(result.triples))
+    if result.outputs:
+        table.add_row("output directory", *([""] * (span - 1)), str(result.outputs[0].parent))
+        table.add_row("output files", *([""] * (span - 1)), "\n".join(p.name for p in result.outputs))
+    table.add_row("seconds", *([""] * (span - 1)), f"{result.seconds:.2f}")
+    return table
 
 
 def main() -> None:

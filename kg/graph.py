@@ -32,6 +32,19 @@ _EU_LANGUAGE_CODES = {"zh": "ZHO", "en": "ENG", "fr": "FRA", "es": "SPA", "ru": 
 
 METHODS = {
     "citation-pattern": KGO.CitationPattern,
+    "gazetteer": KGO.GazetteerMatch,
+    "name-form": KGO.NameForm,
+    "acronym-reuse": KGO.AcronymReuse,
+}
+
+# The direct link from a paragraph (or item) to what a mention of each label refers to.
+LINKS = {
+    "TARGET": KGO.citesTarget,
+    "GOAL": KGO.citesGoal,
+    "COUNTRY": KGO.mentionsCountry,
+    "REGION": KGO.mentionsRegion,
+    "ORG": KGO.mentionsOrganisation,
+    "PROGRAMME": KGO.mentionsProgramme,
 }
 
 
@@ -157,7 +170,6 @@ def add_document(graph: Graph, document: Document, key: str, mentions: Iterable[
             add((node, KGO.inParagraph, paragraphs[footnote.paragraph]))
             add((node, KGO.markOffset, Literal(mark.offset)))
 
-    link_predicates = {"TARGET": KGO.citesTarget, "GOAL": KGO.citesGoal}
     for mention in mentions:
         paragraph = document.paragraph(mention.paragraph)
         p_node = paragraphs[mention.paragraph]
@@ -172,14 +184,12 @@ def add_document(graph: Graph, document: Document, key: str, mentions: Iterable[
         add((node, KGO.sourceStart, Literal(source_start)))
         add((node, KGO.sourceEnd, Literal(source_end)))
         add((node, KGO.method, METHODS[mention.method]))
-        predicate = link_predicates.get(mention.label)
-        if predicate is not None:
-            add((p_node, predicate, mention.iri))
+        predicate = LINKS[mention.label]
+        add((p_node, predicate, mention.iri))
         if mention.item is not None:
             item_node = iris.item(key, mention.paragraph, mention.item)
             add((node, KGO.inItem, item_node))
-            if predicate is not None:
-                add((item_node, predicate, mention.iri))
+            add((item_node, predicate, mention.iri))
 
 
 # What we repeat from the UN SDG KOS about each goal and target we cite, so the

@@ -35,6 +35,16 @@ class Lexicon:
     goal_keywords: tuple[str, ...]
     target_keywords: tuple[str, ...]
     separators: tuple[str, ...]
+    organisation_heads: tuple[str, ...]
+    weak_heads: tuple[str, ...]
+    not_heads: tuple[str, ...]
+    generic_names: tuple[str, ...]
+    min_place_led_middle: int
+    stop_words: tuple[str, ...]
+    max_name_length: int
+    definition_brackets: tuple[tuple[str, str], ...]
+    title_brackets: tuple[tuple[str, str], ...]
+    place_suffix_exclusions: tuple[str, ...]
 
 
 HEADER_FIELDS = ("symbol", "original_language", "date", "committee", "session",
@@ -92,4 +102,14 @@ def load_lexicon(language: str) -> Lexicon:
         goal_keywords=tuple(get("citations", "goal_keywords")),
         target_keywords=tuple(get("citations", "target_keywords")),
         separators=tuple(get("citations", "separators")),
+        organisation_heads=tuple(get("entities", "organisation_heads")),
+        weak_heads=tuple(get("entities", "weak_heads")),
+        not_heads=tuple(get("entities", "not_heads")),
+        generic_names=tuple(get("entities", "generic_names")),
+        min_place_led_middle=int(get("entities", "min_place_led_middle")),
+        stop_words=tuple(get("entities", "stop_words")),
+        max_name_length=int(get("entities", "max_name_length")),
+        definition_brackets=tuple(tuple(pair) for pair in get("entities", "definition_brackets")),
+        title_brackets=tuple(tuple(pair) for pair in get("entities", "title_brackets")),
+        place_suffix_exclusions=tuple(get("entities", "place_suffix_exclusions")),
     )

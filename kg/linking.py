@@ -1,22 +1,36 @@
-"""From spans the pipeline found to mentions linked to one entity IRI each.
+"""From the spans the pipeline found to mentions, each linked to one entity IRI.
 
-Linking is where a found code or name meets the registries: an SDG code is
-checked against the official list of 169 targets and 17 goals; a code that is
-not on it is reported as a warning with its paragraph and is not linked.
+Linking is where a found code or name meets the registries:
+
+* an SDG code is checked against the official 17 goals and 169 targets; a code
+  that is not on the list is reported as a warning with its paragraph and is
+  not linked;
+* a place links to its UN SDG code-list IRI (``geoArea/{M49}``);
+* an organisation or programme of the registry links to our IRI for it;
+* an organisation found by the form of its name gets a stable IRI of ours,
+  derived from its name, and is listed for a curator to add to the registry.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import bisect
+import hashlib
+from dataclasses import dataclass, field
 
 from rdflib import URIRef
 from spacy.tokens import Doc
 
 from kg.errors import ReportWarning
+from kg.gazetteer import Gazetteer
+from kg.iris import Iris
 from kg.nlp.citations import METHOD as CITATION_METHOD
 from kg.nlp.citations import SPANS_KEY as SDG_SPANS
-from kg.reader.model import Paragraph
+from kg.nlp.entities import ENTITIES, NEW
+from kg.reader.model import Document
+from kg.registry import Registry
 from kg.sdg import SdgRegistry
+
+PARAGRAPH_SEPARATOR = "\n\n"
 
 
 @dataclass(frozen=True, order=True)
@@ -26,26 +40,85 @@ class Mention:
     paragraph: int
     start: int  # offsets in the paragraph's text
     end: int
-    label: str  # TARGET, GOAL, ...
-    key: str  # the code or registry key the pipeline read
+    label: str  # TARGET, GOAL, COUNTRY, REGION, ORG, PROGRAMME
+    key: str  # the code, ISO/M49 code or registry id the pipeline read
     iri: URIRef
     surface: str
     method: str
     item: int | None = None
 
 
-def link_sdg(doc: Doc, paragraph: Paragraph, registry: SdgRegistry, path: str
-             ) -> tuple[list[Mention], list[ReportWarning]]:
-    mentions, warnings = [], []
-    for span in doc.spans.get(SDG_SPANS, []):
-        concept = registry.target(span.id_) if span.label_ == "TARGET" else registry.goal(span.id_)
-        if concept is None:
-            kind = "target" if span.label_ == "TARGET" else "goal"
-            warnings.append(ReportWarning(path, f"SDG {kind} {span.id_} does not exist (not linked)",
-                                          paragraph=paragraph.number))
-            continue
-        item = paragraph.item_at(span.start_char)
-        mentions.append(Mention(paragraph.number, span.start_char, span.end_char, span.label_,
-                                concept.code, concept.iri, span.text, CITATION_METHOD,
-                                item.number if item else None))
-    return mentions, warnings
+@dataclass
+class Unregistered:
+    """An organisation found by form, not in the registry: what a curator needs to add it."""
+
+    name: str
+    iri: URIRef
+    paragraphs: list[int] = field(default_factory=list)
+
+
+def document_text(document: Document) -> tuple[str, list[int]]:
+    """The text the pipeline reads for a document: its paragraphs, separated by a blank line."""
+    starts, offset = [], 0
+    for paragraph in document.paragraphs:
+        starts.append(offset)
+        offset += len(paragraph.text) + len(PARAGRAPH_SEPARATOR)
+    return PARAGRAPH_SEPARATOR.join(p.text for p in document.paragraphs), starts
+
+
+def unregistered_iri(iris: Iris, name: str) -> URIRef:
+    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]
+    return URIRef(f"{iris.base}org/unregistered/{digest}")
+
+
+class Linker:
+    def __init__(self, sdg: SdgRegistry, gazetteer: Gazetteer, registry: Registry, iris: Iris):
+        self.sdg = sdg
+        self.gazetteer = gazetteer
+        self.registry = registry
+        self.iris = iris
+
+    def link(self, doc: Doc, document: Document, starts: list[int]
+             ) -> tuple[list[Mention], list[ReportWarning], dict[str, Unregistered]]:
+        path = str(document.path)
+        mentions: list[Mention] = []
+        warnings: list[ReportWarning] = []
+        unregistered: dict[str, Unregistered] = {}
+        spans = [(s, CITATION_METHOD) for s in doc.spans.get(SDG_SPANS, [])]
+        spans += [(s, s._.kg_method) for s in doc.spans.get(ENTITIES, [])]
+        for span, method in spans:
+            index = bisect.bisect_right(starts, span.start_char) - 1
+            paragraph = document.paragraphs[index]
+            start, end = span.start_char - starts[index], span.end_char - starts[index]
+            if end > len(paragraph.text):
+                continue  # never in practice: names and citations do not cross paragraphs
+            resolved = self._resolve(span.label_, span.id_)
+            if resolved is None:
+                kind = {"TARGET": "target", "GOAL": "goal"}.get(span.label_, span.label_.lower())
+                warnings.append(ReportWarning(path, f"SDG {kind} {span.id_} does not exist (not linked)"
+                                              if span.label_ in ("TARGET", "GOAL") else
+                                              f"{kind} {span.id_!r} is not in the gazetteer or registry",
+                                              paragraph=paragraph.number))
+                continue
+            iri, key = resolved
+            if span.id_.startswith(NEW):
+                entry = unregistered.setdefault(span.id_, Unregistered(span.id_[len(NEW):], iri))
+                if paragraph.number not in entry.paragraphs:
+                    entry.paragraphs.append(paragraph.number)
+            item = paragraph.item_at(start)
+            mentions.append(Mention(paragraph.number, start, end, span.label_, key, iri, span.text, method,
+                                    item.number if item else None))
+        return sorted(mentions), warnings, unregistered
+
+    def _resolve(self, label: str, key: str) -> tuple[URIRef, str] | None:
+        """The entity IRI and canonical key of a span, or None when nothing has that key."""
+        if label in ("TARGET", "GOAL"):
+            concept = self.sdg.target(key) if label == "TARGET" else self.sdg.goal(key)
+            return (concept.iri, concept.code) if concept else None
+        if label in ("COUNTRY", "REGION"):
+            place = self.gazetteer.place(key)
+            return (place.iri, place.key) if place else None
+        if key.startswith(NEW):
+            return unregistered_iri(self.iris, key[len(NEW):]), key
+        entity = self.registry.get(label, key)
+        return (URIRef(self.iris.base + entity.path), entity.id) if entity else None

@@ -25,6 +25,9 @@ class KGO(DefinedNamespace):
 
     # documents and their structure
     Report: URIRef
+    DocumentComponent: URIRef
+    TextSpan: URIRef
+    TextUnit: URIRef
     Part: URIRef
     Section: URIRef
     Paragraph: URIRef
@@ -55,10 +58,13 @@ class KGO(DefinedNamespace):
     sessionEnd: URIRef
     sessionPlace: URIRef
     preparedBy: URIRef
-    pipelineVersion: URIRef
-    # what the text cites
+    # what the text cites and names
     citesTarget: URIRef
     citesGoal: URIRef
+    mentionsCountry: URIRef
+    mentionsRegion: URIRef
+    mentionsOrganisation: URIRef
+    mentionsProgramme: URIRef
     # mentions and their provenance
     Mention: URIRef
     ExtractionMethod: URIRef
@@ -66,6 +72,42 @@ class KGO(DefinedNamespace):
     surface: URIRef
     method: URIRef
     CitationPattern: URIRef
+    GazetteerMatch: URIRef
+    NameForm: URIRef
+    AcronymReuse: URIRef
+    # places
+    Place: URIRef
+    Country: URIRef
+    Region: URIRef
+    CountryGroup: URIRef
+    m49Code: URIRef
+    inRegion: URIRef
+    inGroup: URIRef
+    ISO3166Alpha3: URIRef
+    # organisations and programmes
+    Organisation: URIRef
+    UNBody: URIRef
+    IntergovernmentalOrganisation: URIRef
+    NonGovernmentalOrganisation: URIRef
+    IPOffice: URIRef
+    GovernmentBody: URIRef
+    University: URIRef
+    ResearchInstitute: URIRef
+    Company: URIRef
+    Fund: URIRef
+    Bank: URIRef
+    UnregisteredEntity: URIRef
+    acronym: URIRef
+    homeCountry: URIRef
+    Programme: URIRef
+    Platform: URIRef
+    Database: URIRef
+    RegistrationSystem: URIRef
+    WipoBody: URIRef
+    Project: URIRef
+    Initiative: URIRef
+    Award: URIRef
+    Publication: URIRef
 
 
 SDG = Namespace("http://metadata.un.org/sdg/")

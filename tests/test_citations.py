@@ -61,6 +61,8 @@ def _targets_by_paragraph(result):
     (document,) = result.documents
     found: dict[int, dict[str, set[str]]] = {}
     for mention in document.mentions:
+        if mention.label not in ("TARGET", "GOAL"):
+            continue
         found.setdefault(mention.paragraph, {"TARGET": set(), "GOAL": set()})[mention.label].add(mention.key)
     return document, found
 

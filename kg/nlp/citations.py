@@ -42,9 +42,12 @@ class CitationFinder:
         keyword = f"(?:{_alternation(lexicon.goal_keywords + lexicon.target_keywords)})"
         code = r"(?P<code>\d{1,2}(?:\.(?:\d{1,2}|[a-zA-Z]))?)(?![0-9A-Za-z])(?!\.[0-9A-Za-z])"
         # The keywords before a code (several for typos like "目标具体目标 8.3").
-        self._start = re.compile(rf"(?P<kws>{keyword}(?:\s*{keyword})*)\s*{code}")
+        # Blanks, but never a newline: paragraphs and list items are separated by
+        # newlines, and a citation list does not run from one into the next.
+        blank = r"[^\S\n]*"
+        self._start = re.compile(rf"(?P<kws>{keyword}(?:{blank}{keyword})*){blank}{code}")
         self._next = re.compile(
-            rf"\s*(?:{_alternation(lexicon.separators)})\s*(?P<kws>(?:{keyword}\s*)*){code}")
+            rf"{blank}(?:{_alternation(lexicon.separators)}){blank}(?P<kws>(?:{keyword}{blank})*){code}")
         self._keyword = re.compile(keyword)
 
     def _kind(self, keywords: str, previous: str) -> str:

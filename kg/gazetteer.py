@@ -1,0 +1,212 @@
+"""Countries, territories, regions and country groups, with every name they go by.
+
+Assembled at run time from the UN tables shipped in ``data/vocab`` (M49 official
+names, UNTERM short and formal names), the CLDR names in Babel, and the curated
+files in ``data/gazetteers`` (see its README). Each place links to the UN SDG
+code-list IRI ``http://metadata.un.org/sdg/codes/geoArea/{M49}``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from rdflib import Graph, URIRef
+from rdflib.namespace import SKOS
+
+from kg.errors import DataError
+from kg.namespaces import GEOAREA
+from kg.resources import data_file
+
+M49_TABLES = {"zh": ("vocab", "datahub-UNSD-m49-cn.csv"), "en": ("vocab", "datahub-UNSD-m49-en.csv")}
+COUNTRY_CODES = ("vocab", "datahub-country-codes.csv")
+SDG_CODES = ("vocab", "lod4stats-sdg-codes.ttl")
+GROUPS = ("gazetteers", "m49_groups.csv")
+ALIASES = ("gazetteers", "place_aliases.csv")
+EXCLUSIONS = ("gazetteers", "place_exclusions.csv")
+
+# Rows the datahub copy adds to the UNSD M49 table (see data/vocab/README.md).
+NOT_IN_M49 = {"158"}
+REGION_COLUMNS = (("Region Code", "Region Name"), ("Sub-region Code", "Sub-region Name"),
+                  ("Intermediate Region Code", "Intermediate Region Name"))
+
+
+@dataclass
+class Place:
+    key: str  # ISO 3166-1 alpha-3 for countries and territories, the M49 code for regions and groups
+    kind: str  # "COUNTRY" or "REGION"
+    m49: str  # three digits
+    iso3: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)  # the UN name per language
+    names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    regions: list[str] = field(default_factory=list)  # M49 codes of the regions it lies in
+    groups: set[str] = field(default_factory=set)  # M49 codes of the groups it belongs to (199 …)
+    wikidata: URIRef | None = None
+    sdg_types: set[URIRef] = field(default_factory=set)  # geoArea/ldc, geoArea/sids … from the code list
+
+    @property
+    def iri(self) -> URIRef:
+        return GEOAREA[self.m49]
+
+
+def read_csv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """Rows of a CSV data file; a missing column or a ragged row is a :class:`DataError` with its line."""
+    if not path.is_file():
+        raise DataError("missing data file", path=path)
+    with path.open(encoding="utf-8", newline="") as stream:
+        reader = csv.DictReader(stream)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise DataError(f"missing column(s): {', '.join(missing)}", path=path, line=1)
+        rows = []
+        for row in reader:
+            if None in row or any(value is None for value in row.values()):
+                raise DataError(f"row has {len(row) - (None in row)} fields, expected "
+                                f"{len(reader.fieldnames)}", path=path, line=reader.line_num)
+            rows.append({k: v.strip() for k, v in row.items()})
+        return rows
+
+
+def _clean_english(name: str) -> str:
+    """UNTERM's "Republic of Korea (the)" and "the Republic of Chile" → without the article."""
+    return re.sub(r"^the\s+|\s*\(the\)$", "", name).strip()
+
+
+class Gazetteer:
+    def __init__(self, places: dict[str, Place], exclusions: dict[str, set[str]]):
+        self.places = places
+        self.exclusions = exclusions
+        self.by_m49 = {p.m49: p for p in places.values()}
+
+    def place(self, key: str) -> Place | None:
+        return self.places.get(key) or self.by_m49.get(key)
+
+    def names(self, language: str) -> dict[str, str]:
+        """Every name in ``language`` → the key of the place it names; names shared by two places are left out."""
+        owners: dict[str, set[str]] = defaultdict(set)
+        for place in self.places.values():
+            for name in place.names.get(language, ()):
+                owners[name].add(place.key)
+        return {name: next(iter(keys)) for name, keys in owners.items() if len(keys) == 1}
+
+
+def _load() -> Gazetteer:
+    places: dict[str, Place] = {}
+    regions: dict[str, Place] = {}
+
+    def region(code: str) -> Place:
+        if code not in regions:
+            regions[code] = Place(key=code, kind="REGION", m49=code)
+        return regions[code]
+
+    for language, parts in M49_TABLES.items():
+        path = data_file(*parts)
+        for row in read_csv(path, ("M49 Code", "ISO-alpha3 Code", "Country or Area")):
+            m49 = row["M49 Code"].zfill(3)
+            if m49 in NOT_IN_M49:
+                continue
+            iso3 = row["ISO-alpha3 Code"]
+            place = places.setdefault(iso3, Place(key=iso3, kind="COUNTRY", m49=m49, iso3=iso3))
+            place.labels[language] = row["Country or Area"]
+            place.names[language].add(row["Country or Area"])
+            for code_column, name_column in REGION_COLUMNS:
+                if row[code_column]:
+                    code = row[code_column].zfill(3)
+                    node = region(code)
+                    node.labels[language] = row[name_column]
+                    node.names[language].add(row[name_column])
+                    if code not in place.regions:
+                        place.regions.append(code)
+
+    groups_path = data_file(*GROUPS)
+    groups = read_csv(groups_path, ("m49", "key", "name_zh", "name_en", "membership_column"))
+    m49_zh = read_csv(data_file(*M49_TABLES["zh"]), ("M49 Code",))
+    for group in groups:
+        node = region(group["m49"])
+        node.labels.update(zh=group["name_zh"], en=group["name_en"])
+        node.names["zh"].add(group["name_zh"])
+        node.names["en"].add(group["name_en"])
+        for row in m49_zh:
+            iso3 = row.get("ISO-alpha3 Code")
+            if row.get(group["membership_column"]) and iso3 in places:
+                places[iso3].groups.add(group["m49"])
+
+    codes_path = data_file(*COUNTRY_CODES)
+    for row in read_csv(codes_path, ("ISO3166-1-Alpha-3", "UNTERM Chinese Short", "UNTERM Chinese Formal",
+                                     "UNTERM English Short", "UNTERM English Formal")):
+        place = places.get(row["ISO3166-1-Alpha-3"])
+        if place is None:
+            continue
+        for column in ("UNTERM Chinese Short", "UNTERM Chinese Formal"):
+            if row[column]:
+                place.names["zh"].add(row[column])
+        for column in ("UNTERM English Short", "UNTERM English Formal", "official_name_en"):
+            if row.get(column):
+                place.names["en"].add(_clean_english(row[column]))
+
+    # CLDR: the short names people write (美国, 英国, 拉丁美洲) and region names.
+    for language in ("zh", "en"):
+        territories = Locale.parse(language).territories
+        for place in places.values():
+            iso2 = _iso2(place)
+            if iso2 and iso2 in territories:
+                place.names[language].add(territories[iso2])
+        for code, node in regions.items():
+            if code in territories:
+                node.names[language].add(territories[code])
+
+    all_places = {**places, **regions}
+    by_m49 = {p.m49: p for p in all_places.values()}
+    aliases_path = data_file(*ALIASES)
+    for line, row in enumerate(read_csv(aliases_path, ("key", "language", "alias")), start=2):
+        place = all_places.get(row["key"]) or by_m49.get(row["key"].zfill(3))
+        if place is None:
+            raise DataError(f"unknown place key {row['key']!r}", path=aliases_path, line=line)
+        place.names[row["language"]].add(row["alias"])
+        if row.get("preferred") == "yes":
+            place.labels[row["language"]] = row["alias"]
+
+    _add_code_list(all_places, data_file(*SDG_CODES))
+
+    exclusions: dict[str, set[str]] = defaultdict(set)
+    for row in read_csv(data_file(*EXCLUSIONS), ("phrase", "language")):
+        exclusions[row["language"]].add(row["phrase"])
+    return Gazetteer(all_places, exclusions)
+
+
+_ISO2: dict[str, str] = {}
+
+
+def _iso2(place: Place) -> str | None:
+    if not _ISO2:
+        for row in read_csv(data_file(*COUNTRY_CODES), ("ISO3166-1-Alpha-3", "ISO3166-1-Alpha-2")):
+            if row["ISO3166-1-Alpha-3"]:
+                _ISO2[row["ISO3166-1-Alpha-3"]] = row["ISO3166-1-Alpha-2"]
+    return _ISO2.get(place.iso3 or "")
+
+
+def _add_code_list(places: dict[str, Place], path: Path) -> None:
+    """Wikidata matches and SDG group types from the UN SDG code list."""
+    if not path.is_file():
+        raise DataError("missing vocabulary file", path=path)
+    graph = Graph().parse(path, format="turtle")
+    geoarea = str(GEOAREA)
+    by_m49 = {p.m49: p for p in places.values()}
+    for subject, match in graph.subject_objects(SKOS.exactMatch):
+        code = str(subject)[len(geoarea):]
+        if code in by_m49 and "wikidata.org/entity/" in str(match):
+            by_m49[code].wikidata = URIRef(match)
+    for code, place in by_m49.items():
+        for kind in graph.objects(GEOAREA[code], URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")):
+            if str(kind).startswith(geoarea) and str(kind)[len(geoarea):] in ("ldc", "sids", "dc", "ddc"):
+                place.sdg_types.add(URIRef(kind))
+
+
+@cache
+def load_gazetteer() -> Gazetteer:
+    return _load()
