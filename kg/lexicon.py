@@ -45,6 +45,8 @@ class Lexicon:
     definition_brackets: tuple[tuple[str, str], ...]
     title_brackets: tuple[tuple[str, str], ...]
     place_suffix_exclusions: tuple[str, ...]
+    place_word_continuations: tuple[tuple[str, str], ...]
+    name_joiners: tuple[str, ...]
 
 
 HEADER_FIELDS = ("symbol", "original_language", "date", "committee", "session",
@@ -112,4 +114,6 @@ def load_lexicon(language: str) -> Lexicon:
         definition_brackets=tuple(tuple(pair) for pair in get("entities", "definition_brackets")),
         title_brackets=tuple(tuple(pair) for pair in get("entities", "title_brackets")),
         place_suffix_exclusions=tuple(get("entities", "place_suffix_exclusions")),
+        place_word_continuations=tuple(tuple(pair) for pair in get("entities", "place_word_continuations")),
+        name_joiners=tuple(get("entities", "name_joiners")),
     )

@@ -6,6 +6,7 @@ the repository; a built wheel carries them under ``kg/_shipped``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -14,7 +15,14 @@ _CHECKOUT = _PACKAGE.parent
 
 
 def shipped(name: str) -> Path:
-    """The directory of one kind of shipped file: ``data``, ``ontology``, ``shapes`` or ``queries``."""
+    """The directory of one kind of shipped file: ``data``, ``ontology``, ``shapes`` or ``queries``.
+
+    ``KG_DATA`` (and ``KG_ONTOLOGY``, ``KG_SHAPES``, ``KG_QUERIES``) point kg at a
+    folder of one's own instead: a copy of ``data/`` with a curated registry, say.
+    """
+    override = os.environ.get(f"KG_{name.upper()}")
+    if override:
+        return Path(override)
     packaged = _SHIPPED / name
     return packaged if packaged.is_dir() else _CHECKOUT / name
 

@@ -74,6 +74,19 @@ def _inside(span: Span, ranges: list[tuple[int, int]]) -> bool:
     return any(start <= span.start_char and span.end_char <= end for start, end in ranges)
 
 
+def _in_title(span: Span, titles: list[tuple[int, int]]) -> bool:
+    """Whether a name is part of the title of a work (《…》) rather than a mention.
+
+    A programme whose name opens the title is the work itself (《全球创新指数（GII）》,
+    《全球专利申请中的性别差距：…》); any other name inside a title belongs to the
+    title (《世界知识产权组织与世界贸易组织之间的协定》 names no organisation).
+    """
+    for opening, closing in titles:
+        if opening < span.start_char and span.end_char < closing:
+            return not (span.label_ == "PROGRAMME" and span.start_char == opening + 1)
+    return False
+
+
 class GazetteerMatcher:
     def __init__(self, nlp: Language, lexicon: Lexicon):
         self.lexicon = lexicon
@@ -99,27 +112,41 @@ class GazetteerMatcher:
             acronym = name.isascii() and name.isupper() and len(name) <= 5
             (self.exact if acronym else self.folded).add(match_key, [pattern])
 
+        self.continuations = set(lexicon.place_word_continuations)
         self.exclusions = PhraseMatcher(nlp.vocab, attr="LOWER")
         phrases = sorted(gazetteer.exclusions.get(language, ()))
         if phrases:
             self.exclusions.add("EXCLUDED", list(nlp.tokenizer.pipe(phrases)))
+
+    def _joined_names(self, text: str) -> list[tuple[int, int]]:
+        """Transliterated personal names: runs of letters joined by a middle dot (帕特里克·蒂普)."""
+        if not self.lexicon.name_joiners:
+            return []
+        joiners = re.escape("".join(self.lexicon.name_joiners))
+        return [m.span() for m in re.finditer(rf"\w+(?:[{joiners}]\w+)+", text)]
+
+    def _not_the_place(self, span: Span, text: str, excluded, names) -> bool:
+        following = text[span.end_char:span.end_char + 1]
+        if following and following in self.lexicon.place_suffix_exclusions:
+            return True
+        if following and (span.text[-1], following) in self.continuations:
+            return True
+        return _inside(span, excluded) or _inside(span, names)
 
     def __call__(self, doc: Doc) -> Doc:
         strings = doc.vocab.strings
         text = doc.text  # built from the tokens on each access: read it once
         excluded = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in self.exclusions(doc)]
         titles = _bracketed(text, self.lexicon.title_brackets)
-        suffixes = self.lexicon.place_suffix_exclusions
+        names = self._joined_names(text)
         spans = []
         for match_id, start, end in [*self.exact(doc), *self.folded(doc)]:
             label, key = self.keys[strings[match_id]]
             span = Span(doc, start, end, label=label, span_id=key)
-            if label in PLACE_LABELS:
-                following = text[span.end_char:span.end_char + 1]
-                if following and following in suffixes:
-                    continue
-                if _inside(span, excluded) or _inside(span, titles):
-                    continue
+            if label in PLACE_LABELS and self._not_the_place(span, text, excluded, names):
+                continue
+            if _in_title(span, titles):
+                continue
             span._.kg_method = "gazetteer"
             spans.append(span)
         doc.spans[GAZETTEER] = sorted(spans, key=lambda s: (s.start, -s.end, s.label_))
@@ -131,6 +158,7 @@ class NameForms:
 
     def __init__(self, lexicon: Lexicon):
         self.lexicon = lexicon
+        self.registered = set(load_registry().names(lexicon.language))
         heads = sorted(lexicon.organisation_heads, key=len, reverse=True)
         self.head = re.compile("(?:" + "|".join(map(re.escape, heads)) + ")$")
         strong = [h for h in heads if h not in lexicon.weak_heads]
@@ -187,8 +215,9 @@ class NameForms:
                 name_end = match.start()
                 before = [s for s in named if s.end_char == name_end]
                 if before:  # a registered name introducing a form of its own
-                    outer = max(before, key=len)
-                    bindings.append((match.end(), inner, outer.label_, outer.id_))
+                    if inner not in self.registered:  # the gazetteer already finds registered forms
+                        outer = max(before, key=len)
+                        bindings.append((match.end(), inner, outer.label_, outer.id_))
                     continue
                 if not self._ends_with_head(text, name_end):
                     continue
@@ -236,7 +265,9 @@ class NameForms:
                 if span is not None:
                     found.append(span)
                     occupied.append((start, end))
-        doc.spans[NAME_FORMS] = sorted(found, key=lambda s: (s.start, -s.end))
+        titles = _bracketed(text, self.lexicon.title_brackets)
+        doc.spans[NAME_FORMS] = sorted((s for s in found if not _in_title(s, titles)),
+                                       key=lambda s: (s.start, -s.end))
         return doc
 
 

@@ -1,0 +1,187 @@
+"""Entity extraction: segmentation, gazetteers, nested names, acronyms, linking, and the registry as data."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from rdflib import Dataset, Literal, URIRef
+from rdflib.namespace import OWL, RDF, SKOS
+
+from kg.namespaces import GEOAREA, KGO, WD
+from kg.nlp.pipeline import load_pipeline
+from kg.resources import shipped
+from conftest import GOLD, write_report
+
+BASE = "https://w3id.org/sdg-kg/id/"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_pipeline("zh")
+
+
+def entities(nlp, text: str) -> list[tuple[str, str, str]]:
+    doc = nlp(text)
+    return [(span.text, span.label_, span.id_) for span in doc.spans["entities"]]
+
+
+def test_han_characters_are_tokens_so_patterns_match_inside_longer_words(nlp):
+    # A word segmenter would make 印度科技部 or 智利“普特雷… one unit and hide the
+    # country inside it; one token per Han character puts a boundary everywhere.
+    doc = nlp.make_doc("印度科技部生物技术局")
+    assert [t.text for t in doc] == list("印度科技部生物技术局")
+    pattern = nlp.make_doc("印度")
+    assert [t.text for t in pattern] == [t.text for t in doc[:2]]
+    # Latin runs stay whole words: an acronym cannot match inside a longer one.
+    assert [t.text for t in nlp.make_doc("AFD和COVID-19，WIPO GREEN")] == ["AFD", "和", "COVID-19", "，", "WIPO", "GREEN"]
+    assert ("AF", "ORG") not in [(t, l) for t, l, _ in entities(nlp, "法国开发署（AFD）")]
+
+
+def test_nested_names_resolve_to_an_organisation_and_a_country(nlp):
+    found = entities(nlp, "与印度科技部生物技术局共同发起")
+    assert ("印度科技部生物技术局", "ORG", "india-dbt") in found
+    assert ("印度", "COUNTRY", "IND") in found
+    doc = nlp("与印度科技部生物技术局共同发起")
+    assert [(e.text, e.label_) for e in doc.ents] == [("印度科技部生物技术局", "ORG")]
+
+
+def test_aliases_the_report_uses(nlp):
+    assert ("美利坚合众国", "COUNTRY", "USA") in entities(nlp, "包括德国、墨西哥、菲律宾和美利坚合众国")
+    assert ("中华人民共和国香港特别行政区", "COUNTRY", "HKG") in entities(nlp, "伯利兹、中华人民共和国香港特别行政区、毛里求斯")
+    assert ("中国", "COUNTRY", "CHN") not in entities(nlp, "中华人民共和国香港特别行政区")
+    assert ("多民族玻利维亚国", "COUNTRY", "BOL") in entities(nlp, "巴西、菲律宾、多民族玻利维亚国和突尼斯")
+    assert ("世卫组织", "ORG", "who") in entities(nlp, "与世界卫生组织（世卫组织）开展合作")
+    assert ("粮农组织", "ORG", "fao") in entities(nlp, "联合国粮食及农业组织（粮农组织）")
+
+
+def test_country_names_next_to_and_inside_product_names(nlp):
+    assert ("智利", "COUNTRY", "CHL") in entities(nlp, "智利“普特雷山麓牛至”生产商得到了援助")
+    assert ("哥斯达黎加", "COUNTRY", "CRI") in entities(nlp, "如“哥斯达黎加香蕉”")
+
+
+def test_regions_versus_countries(nlp):
+    found = entities(nlp, "非洲和南非；拉丁美洲和加勒比地区；发展中国家和最不发达国家")
+    assert ("非洲", "REGION", "002") in found
+    assert ("南非", "COUNTRY", "ZAF") in found
+    assert ("拉丁美洲和加勒比地区", "REGION", "419") in found
+    assert ("最不发达国家", "REGION", "199") in found
+    assert not [f for f in found if f[2] in ("CHN", "029")]
+
+
+def test_place_names_that_are_not_places(nlp):
+    assert entities(nlp, "以英语、阿拉伯语、西班牙语、葡萄牙语提供课程") == []  # languages
+    assert entities(nlp, "执法国家讲习班；波罗的海地区") == []  # 法国, 海地 inside other words
+    assert [e for e in entities(nlp, "费利西亚·考克斯博士") if e[1] == "REGION"] == []  # a person's name
+    assert ("印度", "COUNTRY", "IND") not in entities(nlp, "西印度群岛大学（UWI）")
+    assert entities(nlp, "根据《商标法新加坡条约》") == []  # inside the title of a treaty
+
+
+def test_unregistered_organisation_is_found_by_form_and_its_acronym_reused(nlp):
+    text = "本项目与加勒比可持续发展研究协会（CSDRA）合作。\n\n后来，CSDRA 又组织了讲习班。"
+    found = entities(nlp, text)
+    assert ("加勒比可持续发展研究协会", "ORG", "new:加勒比可持续发展研究协会") in found
+    assert ("CSDRA", "ORG", "new:加勒比可持续发展研究协会") in found
+    doc = nlp(text)
+    assert {s._.kg_method for s in doc.spans["entities"] if s.label_ == "ORG"} == {"name-form", "acronym-reuse"}
+
+
+def test_place_led_organisation_names(nlp):
+    found = entities(nlp, "与卡塔尔工商部合作；塞内加尔当局；在塔吉克斯坦部署")
+    assert ("卡塔尔工商部", "ORG", "qatar-moci") in found or ("卡塔尔工商部", "ORG", "new:卡塔尔工商部") in found
+    assert not [f for f in found if f[0] in ("塞内加尔当局", "塔吉克斯坦部署")]
+
+
+def test_acronym_introduced_for_a_registered_name_is_reused(nlp):
+    found = entities(nlp, "国际贸易中心（ITC）合作实施。\n\n该项目是与 ITC 合作实施的。")
+    assert {f for f in found if f[0] == "ITC"} == {("ITC", "ORG", "itc")}
+
+
+def test_entities_in_the_graph(built):
+    dataset = Dataset()
+    dataset.parse(built[1] / "graph.nq", format="nquads")
+    doc = dataset.graph(URIRef(BASE + "graph/cdip-32-3-zh"))
+    geo = dataset.graph(URIRef(BASE + "graph/geo"))
+    registry = dataset.graph(URIRef(BASE + "graph/registry"))
+    p7 = URIRef(BASE + "doc/cdip-32-3-zh/p/7")
+    fao = URIRef(BASE + "org/fao")
+    assert {GEOAREA["152"], GEOAREA["116"], GEOAREA["768"], GEOAREA["686"]} <= set(doc.objects(p7, KGO.mentionsCountry))
+    assert fao in set(doc.objects(p7, KGO.mentionsOrganisation))
+    # Countries: the UN geoArea IRI, ISO alpha-3 as notation, labels in Chinese and English.
+    chile = GEOAREA["152"]
+    assert (chile, RDF.type, KGO.Country) in geo
+    assert (chile, SKOS.notation, Literal("CHL", datatype=KGO.ISO3166Alpha3)) in geo
+    assert (chile, SKOS.prefLabel, Literal("智利", lang="zh")) in geo
+    assert (chile, SKOS.prefLabel, Literal("Chile", lang="en")) in geo
+    assert (GEOAREA["050"], KGO.inGroup, GEOAREA["199"]) in geo  # Bangladesh is an LDC
+    # Registered organisations: our IRI, labels, kind, Wikidata.
+    assert (fao, RDF.type, KGO.UNBody) in registry
+    assert (fao, SKOS.prefLabel, Literal("联合国粮食及农业组织", lang="zh")) in registry
+    assert (fao, OWL.sameAs, WD.Q82151) in registry
+    dbt = URIRef(BASE + "org/india-dbt")
+    assert registry.value(dbt, KGO.homeCountry) == GEOAREA["356"]
+    # A mention records how it was found.
+    mention = next(m for m in doc.subjects(KGO.refersTo, fao) if doc.value(m, KGO.inParagraph) == p7)
+    assert doc.value(mention, KGO.method) == KGO.GazetteerMatch
+    assert str(doc.value(mention, KGO.surface)) in ("联合国粮食及农业组织", "粮农组织")
+
+
+def test_the_pipeline_matches_the_hand_annotation(built):
+    """Quality floor on the embedded report (bench/entities.py prints the full figures)."""
+    gold = json.loads((GOLD / "entities.json").read_text(encoding="utf-8"))["paragraphs"]
+    expected = {(int(n), label, key) for n, e in gold.items() for label, keys in e.items() for key in keys}
+    (document,) = built[0].documents
+    found = {(m.paragraph, m.label, m.key) for m in document.mentions if m.label in ("COUNTRY", "REGION", "ORG", "PROGRAMME")}
+    for label, floor in (("COUNTRY", 0.98), ("REGION", 0.95), ("ORG", 0.93), ("PROGRAMME", 0.93)):
+        g = {p for p in expected if p[1] == label}
+        f = {p for p in found if p[1] == label}
+        assert len(g & f) / len(f) >= floor, label
+        assert len(g & f) / len(g) >= floor, label
+
+
+def kg(*args, env=None, cwd=None):
+    return subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", *args],
+                          capture_output=True, text=True, env=env, cwd=cwd)
+
+
+def test_adding_a_registry_row_is_all_it_takes(tmp_path, monkeypatch):
+    report = write_report(tmp_path, ["1. 产权组织与加勒比可持续发展研究协会（CSDRA）在巴巴多斯合作。",
+                                     "2. CSDRA 促进实现具体目标 9.5。"])
+    out = tmp_path / "out"
+    result = kg("build", str(report), "--out", str(out), "--quiet")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader((out / "unregistered.csv").open(encoding="utf-8")))
+    assert [(r["name"], r["paragraphs"]) for r in rows] == [("加勒比可持续发展研究协会", "1 2")]
+
+    data = tmp_path / "data"
+    shutil.copytree(shipped("data"), data)
+    with (data / "registry" / "organisations.csv").open("a", encoding="utf-8", newline="") as stream:
+        fields = next(csv.reader((data / "registry" / "organisations.csv").open(encoding="utf-8")))
+        row = dict.fromkeys(fields, "")
+        row.update(id="csdra", kind="research", name_en="Caribbean Sustainable Development Research Association",
+                   acronym="CSDRA", name_zh="加勒比可持续发展研究协会", country="BRB")
+        csv.DictWriter(stream, fieldnames=fields, lineterminator="\n").writerow(row)
+    import os
+    result = kg("build", str(report), "--out", str(out), "--quiet", env={**os.environ, "KG_DATA": str(data)})
+    assert result.returncode == 0, result.stderr
+    assert list(csv.DictReader((out / "unregistered.csv").open(encoding="utf-8"))) == []
+    nquads = (out / "graph.nq").read_text(encoding="utf-8")
+    assert f"<{BASE}doc/cdip-99-1-zh/p/2> <{KGO.mentionsOrganisation}> <{BASE}org/csdra>" in nquads
+
+
+def test_a_malformed_registry_row_is_one_clear_error(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(shipped("data"), data)
+    path = data / "registry" / "organisations.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.append("bad id,university,Some University,,某大学,,,,,,,")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import os
+    result = kg("build", "--out", str(tmp_path / "out"), env={**os.environ, "KG_DATA": str(data)})
+    assert result.returncode == 2
+    assert result.stderr.strip() == (f"kg: error: {path}:{len(lines)}: id 'bad id' is not a lowercase slug "
+                                     "(letters, digits, hyphens)")
