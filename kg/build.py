@@ -17,7 +17,7 @@ from typing import Protocol
 from rdflib import Dataset, URIRef
 
 from kg import PIPELINE_VERSION, __version__
-from kg.errors import InputError, ReportWarning
+from kg.errors import InputError, NotConforming, ReportWarning
 from kg.describe import describe_places, describe_registered, describe_unregistered
 from kg.gazetteer import load_gazetteer
 from kg.graph import add_document, add_sdg_concepts
@@ -79,6 +79,7 @@ class BuildResult:
     documents: list[DocumentResult]
     outputs: list[Path] = field(default_factory=list)
     seconds: float = 0.0
+    validation: "ValidationResult | None" = None
 
     @property
     def triples(self) -> int:
@@ -231,12 +232,24 @@ def report_json(result: BuildResult, outputs: list[Path]) -> bytes:
 
 
 def build(paths: list[Path], out_dir: Path, base_iri: str = DEFAULT_BASE_IRI,
-          progress: Progress | None = None) -> BuildResult:
+          progress: Progress | None = None, validate: bool = True, allow_invalid: bool = False) -> BuildResult:
+    """Build ``paths`` into ``out_dir``; a graph that does not conform to the shapes is
+    not written unless ``allow_invalid`` (and is not checked at all without ``validate``)."""
     started = time.perf_counter()
     builder = Builder(base_iri, progress)
     for path in collect_inputs(paths):
         builder.build_document(path)
     result = builder.finish()
+    if validate:
+        from kg.rdfio import union
+        from kg.validate import format_report, validate_graph
+
+        result.validation = validate_graph(union(result.dataset))
+        if not result.validation.conforms and not allow_invalid:
+            first = format_report(result.validation, limit=1)
+            raise NotConforming(f"the built graph does not conform to the shapes ({len(result.validation.violations)} "
+                                f"result(s); first: {first[2].strip() if len(first) > 2 else first[0]}); "
+                                "nothing written (use --allow-invalid to write it anyway)")
 
     out_dir = Path(out_dir)
     outputs = [out_dir / "graph.nq", out_dir / "graph.ttl", out_dir / "report.json",

@@ -82,6 +82,10 @@ def build(
     base_iri: Annotated[str, typer.Option("--base-iri", envvar="KG_BASE_IRI",
                                           help="Base IRI of the resources kg mints.")] = DEFAULT_BASE_IRI,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table.")] = False,
+    validate: Annotated[bool, typer.Option("--validate/--no-validate",
+                                           help="Check the graph against the SHACL shapes before writing it.")] = True,
+    allow_invalid: Annotated[bool, typer.Option("--allow-invalid",
+                                                help="Write the graph even if it does not conform.")] = False,
 ) -> None:
     """Build the knowledge graph: writes OUT/graph.nq (sorted N-Quads, one named graph per
     document), OUT/graph.ttl, OUT/report.json and OUT/unregistered.csv (organisations found in
@@ -89,7 +93,8 @@ def build(
     from kg.build import build as run_build
 
     with _Bars(err_console) as bars:
-        result = run_build(files or [], out, base_iri=base_iri, progress=bars)
+        result = run_build(files or [], out, base_iri=base_iri, progress=bars, validate=validate,
+                           allow_invalid=allow_invalid)
     for warning in result.warnings:
         err_console.print(f"warning: {warning}", style="yellow", highlight=False, markup=False)
     if quiet:
@@ -125,6 +130,9 @@ def summary_table(result) -> Table:
     row("triples (document graph)", [d.triples for d in result.documents])
     table.add_section()
     span = len(documents) + (len(result.documents) != 1)
+    if result.validation is not None:
+        verdict = "conforms" if result.validation.conforms else f"{len(result.validation.violations)} violation(s)"
+        table.add_row("SHACL validation", *([""] * (span - 1)), verdict)
     table.add_row("triples (all graphs)", *([""] * (span - 1)), str(result.triples))
     if result.outputs:
         table.add_row("output directory", *([""] * (span - 1)), str(result.outputs[0].parent))
@@ -133,15 +141,51 @@ def summary_table(result) -> Table:
     return table
 
 
+@app.command()
+def validate(
+    graphs: Annotated[Optional[list[Path]], typer.Argument(
+        help="Graph files (.nq, .trig, .ttl, .nt, .jsonld); their graphs are validated together. "
+             "Default: out/graph.nq.", show_default=False)] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", help="Write the SHACL validation report "
+                                                   "graph (Turtle) to this file.")] = None,
+    shapes: Annotated[Optional[list[Path]], typer.Option("--shapes", help="Shape files to use instead of "
+                                                         "the shipped shapes/ (repeatable).")] = None,
+    inference: Annotated[str, typer.Option("--inference", help="Inference before validating: none or rdfs "
+                                           "(with the ontology).")] = "none",
+    limit: Annotated[int, typer.Option("--limit", help="Results shown per shape.")] = 20,
+) -> None:
+    """Check graphs against the SHACL shapes: exit status 0 if they conform, 1 if not.
+    The report groups results by shape, with the focus node, path, value and message."""
+    from kg.errors import DataError
+    from kg.output import atomic_write
+    from kg.rdfio import load_dataset, union
+    from kg.validate import format_report, load_shapes, validate_graph
+
+    if inference not in ("none", "rdfs"):
+        raise DataError(f"--inference must be none or rdfs, not {inference!r}")
+    paths = graphs or [Path("out") / "graph.nq"]
+    data = union(load_dataset(paths))
+    result = validate_graph(data, load_shapes(shapes) if shapes else None, inference=inference)
+    for line in format_report(result, limit=limit):
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+    if report is not None:
+        atomic_write(report, result.report.serialize(format="turtle", encoding="utf-8"))
+        console.print(f"report: {report}", highlight=False)
+    raise typer.Exit(0 if result.conforms else 1)
+
+
 def main() -> None:
     """Console entry point: user errors are one line on stderr and exit status 2."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns (rather than raises) the status of typer.Exit.
+        status = app(standalone_mode=False)
+        if isinstance(status, int) and status:
+            sys.exit(status)
     except KgError as error:
         if _state["debug"]:
             raise
         err_console.print(f"kg: error: {error}", style="red", highlight=False, markup=False)
-        sys.exit(2)
+        sys.exit(error.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:

@@ -13,6 +13,8 @@ from pathlib import Path
 class KgError(Exception):
     """A problem with the user's input or environment, reported in one line."""
 
+    exit_code = 2
+
     def __init__(self, message: str, *, path: Path | str | None = None, line: int | None = None,
                  where: str | None = None):
         super().__init__(message)
@@ -39,6 +41,12 @@ class InputError(KgError):
 
 class DataError(KgError):
     """A shipped or user-supplied data file (gazetteer, registry, vocabulary) is malformed."""
+
+
+class NotConforming(KgError):
+    """A graph does not satisfy the SHACL shapes (exit status 1, like ``kg validate``)."""
+
+    exit_code = 1
 
 
 @dataclass(frozen=True)

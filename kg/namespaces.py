@@ -141,4 +141,4 @@ PREFIXES = {
 
 def bind_prefixes(graph) -> None:
     for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, override=True)
+        graph.bind(prefix, namespace, override=True, replace=True)

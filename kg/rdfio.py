@@ -1,0 +1,62 @@
+"""Reading RDF files: the format from the extension, and a one-line error naming file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from kg.errors import KgError
+
+FORMATS = {
+    ".nq": "nquads", ".nt": "nt", ".ttl": "turtle", ".trig": "trig", ".jsonld": "json-ld",
+    ".json": "json-ld", ".rdf": "xml", ".owl": "xml", ".xml": "xml",
+}
+QUAD_FORMATS = {"nquads", "trig", "json-ld"}
+
+
+def rdf_format(path: Path) -> str:
+    try:
+        return FORMATS[Path(path).suffix.lower()]
+    except KeyError:
+        raise KgError(f"unknown RDF file type {Path(path).suffix!r} (use one of: {', '.join(sorted(FORMATS))})",
+                      path=path) from None
+
+
+def _error(path: Path, exc: Exception, error: type[KgError]) -> KgError:
+    if isinstance(exc, BadSyntax):
+        reason = exc.args[4] if len(exc.args) > 4 else "bad syntax"  # BadSyntax(uri, lines, text, index, why)
+        return error(f"not valid {rdf_format(path)}: {reason}", path=path, line=exc.lines + 1)
+    line = getattr(exc, "lineno", None) or getattr(exc, "line", None)
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return error(f"not valid {rdf_format(path)}: {message}", path=path,
+                 line=line if isinstance(line, int) else None)
+
+
+def parse_into(target: Graph | Dataset, path: Path, error: type[KgError] = KgError) -> None:
+    """Parse ``path`` into ``target`` (a dataset keeps the named graphs of quad formats)."""
+    path = Path(path)
+    if not path.is_file():
+        raise error("no such file", path=path)
+    fmt = rdf_format(path)
+    try:
+        target.parse(path, format=fmt)
+    except Exception as exc:  # rdflib's parsers raise many unrelated exception types
+        raise _error(path, exc, error) from None
+
+
+def load_dataset(paths: list[Path], error: type[KgError] = KgError) -> Dataset:
+    dataset = Dataset()
+    for path in paths:
+        parse_into(dataset, path, error)
+    return dataset
+
+
+def union(dataset: Dataset, into: Graph | None = None) -> Graph:
+    """All triples of every graph of ``dataset`` in one graph."""
+    graph = into if into is not None else Graph()
+    for named in dataset.graphs():
+        for triple in named:
+            graph.add(triple)
+    return graph
