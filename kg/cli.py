@@ -174,6 +174,18 @@ def validate(
     raise typer.Exit(0 if result.conforms else 1)
 
 
+@app.command()
+def docs(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the page.")] = Path("docs/model.md"),
+) -> None:
+    """Generate the data-model page (tables and a diagram) from ontology/kg.ttl."""
+    from kg.docs import render_model_page
+    from kg.output import atomic_write
+
+    atomic_write(out, render_model_page().encode("utf-8"))
+    console.print(f"wrote {out}", highlight=False)
+
+
 def main() -> None:
     """Console entry point: user errors are one line on stderr and exit status 2."""
     try:
