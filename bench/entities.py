@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.scoring import HEADER, row  # noqa: E402
 from kg.build import Builder  # noqa: E402
 from kg.resources import default_report  # noqa: E402
 
@@ -49,15 +50,11 @@ def main() -> int:
     found, gold = predicted_pairs(result), gold_pairs(args.gold)
 
     print(f"report: {args.report.name}  paragraphs: {len(result.document.paragraphs)}  build: {seconds:.2f} s")
-    print(f"{'':12}{'precision':>10}{'recall':>8}{'F1':>7}{'TP':>6}{'FP':>5}{'FN':>5}")
+    print(f"{'':12}{HEADER}")
     for label in (*TYPES, "all"):
         g = {p for p in gold if label in (p[1], "all")}
         f = {p for p in found if label in (p[1], "all")}
-        tp, fp, fn = len(g & f), len(f - g), len(g - f)
-        precision = tp / (tp + fp) if tp + fp else 1.0
-        recall = tp / (tp + fn) if tp + fn else 1.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        print(f"{label:12}{precision:10.3f}{recall:8.3f}{f1:7.3f}{tp:6}{fp:5}{fn:5}")
+        print(row(label, g, f, width=12))
     if args.errors:
         surfaces = {}
         for m in result.mentions:

@@ -18,16 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.scoring import HEADER, row  # noqa: E402
 from kg.build import Builder  # noqa: E402
 from kg.resources import default_report  # noqa: E402
-
-
-def score(gold: set, found: set) -> tuple[float, float, float, int, int, int]:
-    tp, fp, fn = len(gold & found), len(found - gold), len(gold - found)
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1, tp, fp, fn
 
 
 def main() -> int:
@@ -43,7 +36,8 @@ def main() -> int:
 
     found = {"TARGET": set(), "GOAL": set()}
     for mention in result.mentions:
-        found[mention.label].add((mention.paragraph, mention.key))
+        if mention.label in found:
+            found[mention.label].add((mention.paragraph, mention.key))
     gold = {
         "TARGET": {(int(n), code) for n, p in annotation.items() for code in p["targets"]},
         "GOAL": {(int(n), str(goal)) for n, p in annotation.items() for goal in p["goals"]},
@@ -54,12 +48,11 @@ def main() -> int:
 
     print(f"report: {args.report.name}  paragraphs: {len(result.document.paragraphs)}  "
           f"annotated: {len(annotation)}  build: {seconds:.2f} s")
-    print(f"{'':16}{'precision':>10}{'recall':>8}{'F1':>7}{'TP':>6}{'FP':>5}{'FN':>5}")
+    print(f"{'':16}{HEADER}")
     rows = [("targets", gold["TARGET"], found["TARGET"]), ("goals", gold["GOAL"], found["GOAL"]),
             ("invalid targets", invalid_gold, invalid_found)]
     for name, g, f in rows:
-        p, r, f1, tp, fp, fn = score(g, f)
-        print(f"{name:16}{p:10.3f}{r:8.3f}{f1:7.3f}{tp:6}{fp:5}{fn:5}")
+        print(row(name, g, f))
         for pair in sorted(f - g):
             print(f"    invented: paragraph {pair[0]} {pair[1]}")
         for pair in sorted(g - f):

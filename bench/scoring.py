@@ -1,0 +1,20 @@
+"""Precision and recall over sets of annotated facts, shared by the quality scripts in bench/."""
+
+from __future__ import annotations
+
+
+def score(gold: set, found: set) -> tuple[float, float, float, int, int, int]:
+    """(precision, recall, F1, TP, FP, FN), micro-averaged over the facts of two sets."""
+    tp, fp, fn = len(gold & found), len(found - gold), len(gold - found)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1, tp, fp, fn
+
+
+HEADER = f"{'precision':>10}{'recall':>8}{'F1':>7}{'TP':>6}{'FP':>5}{'FN':>5}"
+
+
+def row(name: str, gold: set, found: set, width: int = 16) -> str:
+    precision, recall, f1, tp, fp, fn = score(gold, found)
+    return f"{name:{width}}{precision:10.3f}{recall:8.3f}{f1:7.3f}{tp:6}{fp:5}{fn:5}"
