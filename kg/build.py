@@ -20,7 +20,7 @@ from kg import PIPELINE_VERSION, __version__
 from kg.errors import InputError, NotConforming, ReportWarning
 from kg.describe import describe_places, describe_registered, describe_unregistered
 from kg.gazetteer import load_gazetteer
-from kg.graph import add_document, add_sdg_concepts
+from kg.graph import add_activities, add_document, add_relations, add_sdg_concepts
 from kg.iris import Iris, document_key
 from kg.linking import Linker, Mention, Unregistered, document_text
 from kg.namespaces import DEFAULT_BASE_IRI, bind_prefixes
@@ -29,13 +29,16 @@ from kg.output import atomic_write, sorted_nquads, turtle
 from kg.reader.model import Document
 from kg.reader.report import read_report
 from kg.reader.source import read_source
+from kg.lexicon import load_lexicon
 from kg.registry import load_registry
+from kg.relations import Activity, ActivityFinder, materialise, role_findings
 from kg.resources import default_report
 from kg.sdg import load_sdg_registry
 
 SDG_GRAPH = "sdg-kos"
 GEO_GRAPH = "geo"
 REGISTRY_GRAPH = "registry"
+RELATIONS_GRAPH = "relations"
 INPUT_SUFFIXES = (".txt",)
 
 
@@ -67,6 +70,7 @@ class DocumentResult:
     mentions: list[Mention]
     warnings: list[ReportWarning]
     unregistered: dict[str, Unregistered] = field(default_factory=dict)
+    activities: list[Activity] = field(default_factory=list)
     triples: int = 0
 
     def mention_counts(self) -> Counter[str]:
@@ -113,7 +117,7 @@ class Builder:
     """Builds documents into one dataset: a named graph per document, and one each for the
     SDG concepts, the places and the registry entries they mention."""
 
-    STAGES = ("read", "nlp", "link", "graph")
+    STAGES = ("read", "nlp", "link", "relations", "graph")
 
     def __init__(self, base_iri: str = DEFAULT_BASE_IRI, progress: Progress | None = None):
         self.iris = Iris(base_iri)
@@ -142,15 +146,21 @@ class Builder:
         mentions, problems, unregistered = self.linker.link(doc, document, starts)
         self.progress.advance()
 
+        actor = URIRef(self.iris.base + self.registry.get("ORG", load_lexicon(document.language).relations["actor"]).path)
+        finder = ActivityFinder(load_lexicon(document.language), actor)
+        activities = finder.find(document, mentions, role_findings(doc, document, starts))
+        self.progress.advance()
+
         graph_iri = self.iris.graph(key)
         graph = self.dataset.graph(graph_iri)
         add_document(graph, document, key, mentions, self.iris)
+        add_activities(graph, document, key, activities, self.iris)
         describe_unregistered(graph, unregistered.values(), document.language)
         self.progress.advance()
         self.progress.finish()
 
         result = DocumentResult(document, key, self.iris.document(key), graph_iri, mentions,
-                                document.warnings + problems, unregistered, len(graph))
+                                document.warnings + problems, unregistered, activities, len(graph))
         self.documents.append(result)
         return result
 
@@ -164,6 +174,11 @@ class Builder:
         places = {m.key: self.gazetteer.place(m.key) for m in mentions if m.label in ("COUNTRY", "REGION")}
         entities = {(m.label, m.key): self.registry.get(m.label, m.key) for m in mentions
                     if m.label in ("ORG", "PROGRAMME") and self.registry.get(m.label, m.key)}
+        # The reporting organisation conducts the activities that name no programme.
+        for d in self.documents:
+            if any(a.by_actor for a in d.activities):
+                actor = self.registry.get("ORG", load_lexicon(d.document.language).relations["actor"])
+                entities[("ORG", actor.id)] = actor
         # A mentioned organisation's parent and home country are described too, so
         # every IRI the registry graph points to is described somewhere.
         for entity in list(entities.values()):
@@ -177,6 +192,8 @@ class Builder:
                 places[code] = self.gazetteer.place(code)
         describe_places(self.dataset.graph(self.iris.vocabulary_graph(GEO_GRAPH)), places.values(),
                         self.gazetteer)
+        relations = materialise({d.key: d.activities for d in self.documents})
+        add_relations(self.dataset.graph(self.iris.vocabulary_graph(RELATIONS_GRAPH)), relations, self.iris)
         describe_registered(self.dataset.graph(self.iris.vocabulary_graph(REGISTRY_GRAPH)), entities.values(),
                             self.iris, self.gazetteer,
                             {e.id: e for (label, _), e in entities.items() if label == "ORG"})

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.linking import Mention
 from kg.namespaces import EU_LANGUAGE, KGO, SDGO
@@ -213,3 +213,76 @@ def add_sdg_concepts(graph: Graph, registry: SdgRegistry, iris: Iterable[URIRef]
             for language, label in sorted(concept.labels.items()):
                 graph.add((iri, SKOS.prefLabel, Literal(label, lang=language)))
     graph.add((graph.identifier, PROV.wasDerivedFrom, URIRef("http://metadata.un.org/sdg")))
+
+
+ROLES = {
+    "partner": KGO.Partner,
+    "funder": KGO.Funder,
+    "host": KGO.Host,
+    "beneficiary": KGO.Beneficiary,
+    "venue": KGO.Venue,
+    "origin": KGO.Origin,
+    "mentioned": KGO.Mentioned,
+}
+RELATIONS = {"contributesTo": KGO.contributesTo, "partnersWith": KGO.partnersWith, "activeIn": KGO.activeIn}
+
+
+def add_activities(graph: Graph, document: Document, key: str, activities, iris: Iris) -> None:
+    """Activities, what they advance, and who takes part in what role, with the trigger words."""
+    add = graph.add
+    for activity in activities:
+        paragraph = document.paragraph(activity.paragraph)
+        node = iris.activity(key, activity.paragraph, activity.number)
+        unit = (iris.item(key, activity.paragraph, activity.item) if activity.item is not None
+                else iris.paragraph(key, activity.paragraph))
+        add((node, RDF.type, KGO.Activity))
+        add((node, KGO.describedIn, unit))
+        add((node, KGO.descriptionStart, Literal(activity.start)))
+        add((node, KGO.descriptionEnd, Literal(activity.end)))
+        for _, programme in activity.programmes:
+            add((node, KGO.conductedBy, programme))
+        for citation in activity.citations:
+            add((node, KGO.advances, citation.iri))
+            add((node, KGO.evidence, iris.mention(key, citation.paragraph, citation.start, citation.end)))
+        for year in activity.years:
+            add((node, KGO.year, Literal(str(year), datatype=XSD.gYear)))
+        if activity.start_date:
+            add((node, KGO.startDate, Literal(activity.start_date)))
+        if activity.end_date:
+            add((node, KGO.endDate, Literal(activity.end_date)))
+        for participation in activity.participations:
+            mention = participation.mention
+            part = iris.participation(node, mention.iri, participation.role)
+            add((node, KGO.hasParticipation, part))
+            add((part, RDF.type, KGO.Participation))
+            add((part, KGO.participant, mention.iri))
+            add((part, KGO.role, ROLES[participation.role]))
+            for evidence in participation.evidence:
+                add((part, KGO.evidence, iris.mention(key, evidence.paragraph, evidence.start, evidence.end)))
+            for start, end in participation.triggers:
+                trigger = iris.trigger(key, activity.paragraph, start, end)
+                source_start, source_end = paragraph.offsets.span_to_source(start, end)
+                add((part, KGO.trigger, trigger))
+                add((trigger, RDF.type, KGO.Trigger))
+                add((trigger, KGO.surface, Literal(paragraph.text[start:end])))
+                add((trigger, KGO.start, Literal(start)))
+                add((trigger, KGO.end, Literal(end)))
+                add((trigger, KGO.sourceStart, Literal(source_start)))
+                add((trigger, KGO.sourceEnd, Literal(source_end)))
+                add((trigger, KGO.inParagraph, iris.paragraph(key, activity.paragraph)))
+
+
+def add_relations(graph: Graph, relations, iris: Iris) -> None:
+    """The weighted programme relations: each both a direct triple and a node with its support."""
+    add = graph.add
+    for relation in relations:
+        predicate = RELATIONS[relation.kind]
+        node = iris.relation(relation.kind, relation.subject, relation.object)
+        add((relation.subject, predicate, relation.object))
+        add((node, RDF.type, KGO.Relation))
+        add((node, KGO.relationType, predicate))
+        add((node, KGO.relationSource, relation.subject))
+        add((node, KGO.relationTarget, relation.object))
+        add((node, KGO.weight, Literal(relation.weight)))
+        for doc, paragraph, number in relation.activities:
+            add((node, KGO.supportedBy, iris.activity(doc, paragraph, number)))

@@ -13,11 +13,16 @@ paragraph          ``B doc/{doc}/p/{n}``
 bullet item        ``B doc/{doc}/p/{n}/item/{i}``
 footnote           ``B doc/{doc}/fn/{n}``
 mention            ``B doc/{doc}/p/{n}/m/{start}-{end}`` (offsets in the paragraph text)
+trigger word       ``B doc/{doc}/p/{n}/t/{start}-{end}``
+activity           ``B doc/{doc}/p/{n}/activity/{k}``
+participation      ``{activity}/participation/{hash of entity and role}``
+relation           ``B relation/{kind}/{hash of its two ends}``
 =================  ==========================================
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -74,6 +79,21 @@ class Iris:
 
     def mention(self, doc: str, paragraph: int, start: int, end: int) -> URIRef:
         return self._iri(f"doc/{doc}/p/{paragraph}/m/{start}-{end}")
+
+    def trigger(self, doc: str, paragraph: int, start: int, end: int) -> URIRef:
+        return self._iri(f"doc/{doc}/p/{paragraph}/t/{start}-{end}")
+
+    def activity(self, doc: str, paragraph: int, number: int) -> URIRef:
+        return self._iri(f"doc/{doc}/p/{paragraph}/activity/{number}")
+
+    def participation(self, activity: URIRef, entity: URIRef, role: str) -> URIRef:
+        digest = hashlib.sha1(f"{entity} {role}".encode()).hexdigest()[:12]
+        return URIRef(f"{activity}/participation/{digest}")
+
+    def relation(self, kind: str, subject: URIRef, obj: URIRef) -> URIRef:
+        digest = hashlib.sha1(f"{subject} {obj}".encode()).hexdigest()[:16]
+        name = slug(re.sub("([A-Z])", r"-\1", kind))  # contributesTo → contributes-to
+        return self._iri(f"relation/{name}/{digest}")
 
 
 def document_key(symbol: str | None, language: str, fallback: str) -> str:

@@ -47,6 +47,7 @@ class Lexicon:
     place_suffix_exclusions: tuple[str, ...]
     place_word_continuations: tuple[tuple[str, str], ...]
     name_joiners: tuple[str, ...]
+    relations: dict
 
 
 HEADER_FIELDS = ("symbol", "original_language", "date", "committee", "session",
@@ -116,4 +117,5 @@ def load_lexicon(language: str) -> Lexicon:
         place_suffix_exclusions=tuple(get("entities", "place_suffix_exclusions")),
         place_word_continuations=tuple(tuple(pair) for pair in get("entities", "place_word_continuations")),
         name_joiners=tuple(get("entities", "name_joiners")),
+        relations=dict(raw.get("relations", {})),
     )

@@ -108,6 +108,40 @@ class KGO(DefinedNamespace):
     Initiative: URIRef
     Award: URIRef
     Publication: URIRef
+    # activities, roles and relations
+    Activity: URIRef
+    describedIn: URIRef
+    descriptionStart: URIRef
+    descriptionEnd: URIRef
+    conductedBy: URIRef
+    advances: URIRef
+    evidence: URIRef
+    year: URIRef
+    startDate: URIRef
+    endDate: URIRef
+    hasParticipation: URIRef
+    Participation: URIRef
+    participant: URIRef
+    role: URIRef
+    trigger: URIRef
+    Trigger: URIRef
+    Role: URIRef
+    Partner: URIRef
+    Funder: URIRef
+    Host: URIRef
+    Beneficiary: URIRef
+    Venue: URIRef
+    Origin: URIRef
+    Mentioned: URIRef
+    contributesTo: URIRef
+    partnersWith: URIRef
+    activeIn: URIRef
+    Relation: URIRef
+    relationType: URIRef
+    relationSource: URIRef
+    relationTarget: URIRef
+    weight: URIRef
+    supportedBy: URIRef
 
 
 SDG = Namespace("http://metadata.un.org/sdg/")

@@ -56,8 +56,10 @@ CASES = {
                         WHERE { <http://example.org/id/doc/t-zh/p/2> kgo:text ?text }""",
     "ParagraphShape": f"INSERT DATA {{ <http://example.org/id/doc/t-zh/p/2> dct:isPartOf <http://example.org/id/doc/t-zh/section/1> }}",
     # A target IRI that is not an SDG target (backed by its mention, so only the closed list fails).
-    "LinkShape": """DELETE { <http://example.org/id/doc/t-zh/p/1> kgo:citesTarget sdg:4.4 . <http://example.org/id/doc/t-zh/p/1/m/30-33> kgo:refersTo sdg:4.4 }
-                    INSERT { <http://example.org/id/doc/t-zh/p/1> kgo:citesTarget sdg:9.6 . <http://example.org/id/doc/t-zh/p/1/m/30-33> kgo:refersTo sdg:9.6 } WHERE {}""",
+    "LinkShape": """INSERT DATA { <http://example.org/id/doc/t-zh/p/2> kgo:citesTarget sdg:9.6 .
+                    <http://example.org/id/doc/t-zh/p/2/m/1-2> a kgo:Mention ; kgo:refersTo sdg:9.6 ;
+                    kgo:inParagraph <http://example.org/id/doc/t-zh/p/2> ; kgo:surface "非" ; kgo:start 1 ;
+                    kgo:end 2 ; kgo:sourceStart 63 ; kgo:sourceEnd 64 ; kgo:method kgo:CitationPattern }""",
     "LinkBackedByMentionShape": "INSERT DATA { <http://example.org/id/doc/t-zh/p/2> kgo:mentionsCountry geo:152 }",
     "MentionLinkedShape": """INSERT DATA { <http://example.org/id/doc/t-zh/p/2/m/0-1> a kgo:Mention ; kgo:refersTo geo:152 ;
                              kgo:inParagraph <http://example.org/id/doc/t-zh/p/2> ; kgo:surface "在" ; kgo:start 0 ; kgo:end 1 ;
@@ -80,6 +82,14 @@ CASES = {
     "EntityShape": "INSERT DATA { <http://example.org/id/org/fao> owl:sameAs <http://dbpedia.org/resource/FAO> }",
     "RegisteredEntityLabelsShape": "DELETE WHERE { <http://example.org/id/programme/wipo-green> skos:prefLabel ?label . FILTER (lang(?label) = 'en') }",
     "OrganisationShape": "INSERT DATA { <http://example.org/id/org/fao> kgo:homeCountry geo:002 }",
+    "ActivityShape": "DELETE WHERE { <http://example.org/id/doc/t-zh/p/1/activity/1> kgo:conductedBy ?programme }",
+    # An activity said to advance a target with nothing in the text behind it.
+    "AdvancedTargetHasEvidenceShape": "INSERT DATA { <http://example.org/id/doc/t-zh/p/1/activity/1> kgo:advances sdg:4.7 }",
+    "ParticipationShape": "DELETE WHERE { <http://example.org/id/doc/t-zh/p/1/activity/1/participation/1> kgo:evidence ?m }",
+    "TriggerShape": "DELETE WHERE { <http://example.org/id/doc/t-zh/p/1/t/2-3> kgo:inParagraph ?p }",
+    "RelationShape": "DELETE WHERE { <http://example.org/id/relation/contributes-to/1> kgo:supportedBy ?a }",
+    "RelationWeightShape": """DELETE { <http://example.org/id/relation/contributes-to/1> kgo:weight 1 }
+                              INSERT { <http://example.org/id/relation/contributes-to/1> kgo:weight 3 } WHERE {}""",
 }
 
 

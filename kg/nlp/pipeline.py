@@ -12,7 +12,7 @@ from kg.resources import data_file, shipped
 
 # Registering the tokenizer and the component factories is a side effect of
 # importing their modules; the config refers to them by name.
-from kg.nlp import citations, entities, tokenizer  # noqa: F401
+from kg.nlp import citations, entities, roles, tokenizer  # noqa: F401
 
 
 @cache

@@ -1,0 +1,69 @@
+"""Score the roles of organisations and places in activities against the hand annotation.
+
+    python bench/roles.py [--gold tests/gold/roles.json] [--errors] [REPORT]
+
+Facts are (paragraph, entity type, entity id, role) over the annotated
+paragraphs only: an entity playing a role in any activity of the paragraph
+counts once. Precision and recall are per role and over all roles. The
+annotation was made by reading the text (tests/gold/README.md), not by running kg.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.scoring import HEADER, row  # noqa: E402
+from kg.build import Builder  # noqa: E402
+from kg.resources import default_report  # noqa: E402
+
+
+def gold_facts(path: Path) -> tuple[set[tuple[int, str, str, str]], list[str]]:
+    annotation = json.loads(path.read_text(encoding="utf-8"))
+    facts = {(int(n), entry["type"], entry["id"], role)
+             for n, entries in annotation["paragraphs"].items() for entry in entries for role in entry["roles"]}
+    return facts, annotation["roles"]
+
+
+def found_facts(result, paragraphs: set[int]) -> set[tuple[int, str, str, str]]:
+    return {(a.paragraph, p.mention.label if p.mention.label == "ORG" else "COUNTRY"
+             if p.mention.label == "COUNTRY" else "REGION", p.mention.key, p.role)
+            for a in result.activities if a.paragraph in paragraphs for p in a.participations}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("report", nargs="?", type=Path, default=default_report())
+    parser.add_argument("--gold", type=Path, default=ROOT / "tests" / "gold" / "roles.json")
+    parser.add_argument("--errors", action="store_true", help="list every invented and missed role")
+    args = parser.parse_args()
+
+    gold, roles = gold_facts(args.gold)
+    paragraphs = {fact[0] for fact in gold}
+    started = time.perf_counter()
+    result = Builder().build_document(args.report)
+    seconds = time.perf_counter() - started
+    found = found_facts(result, paragraphs)
+
+    print(f"report: {args.report.name}  annotated paragraphs: {len(paragraphs)}  "
+          f"activities: {len(result.activities)}  build: {seconds:.2f} s")
+    print(f"{'':12}{HEADER}")
+    for role in (*roles, "all"):
+        g = {f for f in gold if role in (f[3], "all")}
+        f = {f for f in found if role in (f[3], "all")}
+        print(row(role, g, f, width=12))
+    if args.errors:
+        for kind, facts in (("invented", sorted(found - gold)), ("missed", sorted(gold - found))):
+            for paragraph, label, key, role in facts:
+                print(f"{kind:9} ¶{paragraph:<4} {role:12} {label:8} {key}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
