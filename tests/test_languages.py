@@ -334,3 +334,16 @@ def test_format_option_and_a_one_line_refusal():
                             capture_output=True, text=True)
     assert (result.returncode, result.stderr.strip()) == (
         2, f"kg: error: {article}: no numbered paragraphs found (expected lines such as '1. ...')")
+
+
+def test_the_mixed_build_is_byte_identical_across_runs(mixed, tmp_path):
+    from kg.build import build
+
+    build([MULTILINGUAL], tmp_path, validate=False)
+    for name in ("graph.nq", "report.json", "unregistered.csv"):
+        assert (tmp_path / name).read_bytes() == (mixed[1] / name).read_bytes(), name
+    assert (tmp_path / "unregistered.csv").read_text(encoding="utf-8").splitlines()[1:] == [
+        "香港特区政府,https://w3id.org/sdg-kg/id/org/unregistered/3267201e82af,"
+        "hk-wipo-lex-judgments-2025-09-01-zh-hant.txt,1",
+        "香港特别行政区政府知识产权署,https://w3id.org/sdg-kg/id/org/unregistered/38cdbc5ae004,"
+        "world-ip-day-2024-zh-en.txt,5"]
