@@ -347,3 +347,16 @@ def test_the_mixed_build_is_byte_identical_across_runs(mixed, tmp_path):
         "hk-wipo-lex-judgments-2025-09-01-zh-hant.txt,1",
         "香港特别行政区政府知识产权署,https://w3id.org/sdg-kg/id/org/unregistered/38cdbc5ae004,"
         "world-ip-day-2024-zh-en.txt,5"]
+
+
+def test_the_query_takes_the_document_symbol(mixed):
+    import pyoxigraph
+
+    store = open_store(mixed[1])
+    query = (ROOT / "queries" / "edition-disagreements.rq").read_text(encoding="utf-8")
+
+    def count(symbol: str) -> int:
+        return len(list(store.query(query, use_default_graph_as_union=True,
+                                    substitutions={pyoxigraph.Variable("symbol"): pyoxigraph.Literal(symbol)})))
+
+    assert (count("CDIP/32/3"), count("CDIP/99/9")) == (6, 0)
