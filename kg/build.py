@@ -22,16 +22,18 @@ from kg.describe import describe_places, describe_registered, describe_unregiste
 from kg.gazetteer import load_gazetteer
 from kg.graph import add_activities, add_document, add_relations, add_sdg_concepts
 from kg.iris import Iris, document_key
-from kg.linking import Linker, Mention, Unregistered, document_text
+from kg.linking import Linker, Mention, Unregistered
 from kg.namespaces import DEFAULT_BASE_IRI, bind_prefixes
 from kg.nlp.pipeline import load_pipeline
 from kg.output import atomic_write, sorted_nquads, turtle
 from kg.reader.model import Document
-from kg.reader.report import read_report
+from kg.reader.language import key_language
+from kg.reader.select import read_document
 from kg.reader.source import read_source
-from kg.lexicon import load_lexicon
+from kg.editions import add_editions, edition_pairs, edition_warnings
+from kg.extract import link_and_relate, run_pipelines
 from kg.registry import load_registry
-from kg.relations import Activity, ActivityFinder, materialise, role_findings
+from kg.relations import Activity, materialise
 from kg.resources import default_report
 from kg.sdg import load_sdg_registry
 
@@ -39,6 +41,7 @@ SDG_GRAPH = "sdg-kos"
 GEO_GRAPH = "geo"
 REGISTRY_GRAPH = "registry"
 RELATIONS_GRAPH = "relations"
+EDITIONS_GRAPH = "editions"
 INPUT_SUFFIXES = (".txt",)
 
 
@@ -119,7 +122,9 @@ class Builder:
 
     STAGES = ("read", "nlp", "link", "relations", "graph")
 
-    def __init__(self, base_iri: str = DEFAULT_BASE_IRI, progress: Progress | None = None):
+    def __init__(self, base_iri: str = DEFAULT_BASE_IRI, progress: Progress | None = None,
+                 format: str = "auto"):
+        self.format = format  # which reader: "auto" (by content), "report" or "article"
         self.iris = Iris(base_iri)
         self.progress = progress or _Silent()
         self.sdg = load_sdg_registry()
@@ -132,24 +137,20 @@ class Builder:
 
     def build_document(self, path: Path) -> DocumentResult:
         self.progress.start(path.name, len(self.STAGES))
-        document = read_report(read_source(path))
-        key = document_key(document.metadata.symbol, document.language, path.stem)
+        document = read_document(read_source(path), self.format)
+        key = document_key(document.metadata.symbol, key_language(document.language), path.stem)
         for earlier in self.documents:
             if earlier.key == key:
                 raise InputError(f"same document as {earlier.document.path} ({key})", path=path)
         self.progress.advance()
 
-        text, starts = document_text(document)
-        doc = load_pipeline(document.language)(text)
+        # One pipeline run per language of the document's paragraphs (kg/extract.py).
+        found = run_pipelines(document)
         self.progress.advance()
-
-        mentions, problems, unregistered = self.linker.link(doc, document, starts)
-        self.progress.advance()
-
-        actor = URIRef(self.iris.base + self.registry.get("ORG", load_lexicon(document.language).relations["actor"]).path)
-        finder = ActivityFinder(load_lexicon(document.language), actor)
-        activities = finder.find(document, mentions, role_findings(doc, document, starts))
-        self.progress.advance()
+        extraction = link_and_relate(document, found, self.linker, self.registry)
+        mentions, problems = extraction.mentions, extraction.warnings
+        unregistered, activities = extraction.unregistered, extraction.activities
+        self.progress.advance(2)
 
         graph_iri = self.iris.graph(key)
         graph = self.dataset.graph(graph_iri)
@@ -176,9 +177,10 @@ class Builder:
                     if m.label in ("ORG", "PROGRAMME") and self.registry.get(m.label, m.key)}
         # The reporting organisation conducts the activities that name no programme.
         for d in self.documents:
-            if any(a.by_actor for a in d.activities):
-                actor = self.registry.get("ORG", load_lexicon(d.document.language).relations["actor"])
-                entities[("ORG", actor.id)] = actor
+            for activity in d.activities:
+                if activity.by_actor:
+                    for actor, _ in activity.programmes:
+                        entities[("ORG", actor)] = self.registry.get("ORG", actor)
         # A mentioned organisation's parent and home country are described too, so
         # every IRI the registry graph points to is described somewhere.
         for entity in list(entities.values()):
@@ -192,6 +194,11 @@ class Builder:
                 places[code] = self.gazetteer.place(code)
         describe_places(self.dataset.graph(self.iris.vocabulary_graph(GEO_GRAPH)), places.values(),
                         self.gazetteer)
+        # Language editions of one document: paragraph n of each linked to paragraph n of the others.
+        pairs = edition_pairs([(d.key, d.document) for d in self.documents])
+        for d in self.documents:
+            d.warnings += edition_warnings(d.key, d.document, pairs)
+        add_editions(self.dataset.graph(self.iris.vocabulary_graph(EDITIONS_GRAPH)), pairs, self.iris)
         relations = materialise({d.key: d.activities for d in self.documents})
         add_relations(self.dataset.graph(self.iris.vocabulary_graph(RELATIONS_GRAPH)), relations, self.iris)
         describe_registered(self.dataset.graph(self.iris.vocabulary_graph(REGISTRY_GRAPH)), entities.values(),
@@ -227,6 +234,9 @@ def report_json(result: BuildResult, outputs: list[Path]) -> bytes:
             "graph": str(d.graph_iri),
             "symbol": doc.metadata.symbol,
             "language": doc.language,
+            "format": doc.kind,
+            "paragraph_languages": dict(sorted(Counter(p.language for p in doc.paragraphs).items())),
+            "translations": len(doc.translations),
             "paragraphs": len(doc.paragraphs),
             "items": sum(len(p.items) for p in doc.paragraphs),
             "parts": len(doc.parts),
@@ -249,11 +259,12 @@ def report_json(result: BuildResult, outputs: list[Path]) -> bytes:
 
 
 def build(paths: list[Path], out_dir: Path, base_iri: str = DEFAULT_BASE_IRI,
-          progress: Progress | None = None, validate: bool = True, allow_invalid: bool = False) -> BuildResult:
+          progress: Progress | None = None, validate: bool = True, allow_invalid: bool = False,
+          format: str = "auto") -> BuildResult:
     """Build ``paths`` into ``out_dir``; a graph that does not conform to the shapes is
     not written unless ``allow_invalid`` (and is not checked at all without ``validate``)."""
     started = time.perf_counter()
-    builder = Builder(base_iri, progress)
+    builder = Builder(base_iri, progress, format)
     for path in collect_inputs(paths):
         builder.build_document(path)
     result = builder.finish()

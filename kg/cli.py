@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -73,6 +74,14 @@ class _Bars:
         self.progress.update(self.task, completed=self.progress.tasks[self.task].total)
 
 
+class Format(str, Enum):
+    """How ``kg build`` reads its files (kg/reader/select.py)."""
+
+    auto = "auto"
+    report = "report"
+    article = "article"
+
+
 @app.command()
 def build(
     files: Annotated[Optional[list[Path]], typer.Argument(
@@ -86,6 +95,9 @@ def build(
                                            help="Check the graph against the SHACL shapes before writing it.")] = True,
     allow_invalid: Annotated[bool, typer.Option("--allow-invalid",
                                                 help="Write the graph even if it does not conform.")] = False,
+    format: Annotated[Format, typer.Option("--format", case_sensitive=False,
+                                           help="How to read the files: auto (by their layout), report (numbered "
+                                             "paragraphs) or article (title and unnumbered paragraphs).")] = Format.auto,
 ) -> None:
     """Build the knowledge graph: writes OUT/graph.nq (sorted N-Quads, one named graph per
     document), OUT/graph.ttl, OUT/report.json and OUT/unregistered.csv (organisations found in
@@ -94,7 +106,7 @@ def build(
 
     with _Bars(err_console) as bars:
         result = run_build(files or [], out, base_iri=base_iri, progress=bars, validate=validate,
-                           allow_invalid=allow_invalid)
+                           allow_invalid=allow_invalid, format=format.value)
     for warning in result.warnings:
         err_console.print(f"warning: {warning}", style="yellow", highlight=False, markup=False)
     if quiet:
@@ -186,6 +198,12 @@ def docs(
     console.print(f"wrote {out}", highlight=False)
 
 
+# Typer 0.2x parses with a click of its own (typer._click): a bad option raises its
+# exceptions, not click's.
+_USAGE_ERRORS = tuple({click.ClickException, getattr(getattr(typer, "_click", None), "ClickException",
+                                                     click.ClickException)})
+
+
 def main() -> None:
     """Console entry point: user errors are one line on stderr and exit status 2."""
     try:
@@ -203,7 +221,7 @@ def main() -> None:
     except click.exceptions.Abort:
         err_console.print("kg: interrupted", style="red")
         sys.exit(130)
-    except click.ClickException as exc:
+    except _USAGE_ERRORS as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:

@@ -110,4 +110,4 @@ def describe_unregistered(graph: Graph, unregistered: Iterable[Unregistered], la
     for entry in sorted(unregistered, key=lambda u: str(u.iri)):
         graph.add((entry.iri, RDF.type, KGO.Organisation))
         graph.add((entry.iri, RDF.type, KGO.UnregisteredEntity))
-        graph.add((entry.iri, SKOS.prefLabel, Literal(entry.name, lang=language)))
+        graph.add((entry.iri, SKOS.prefLabel, Literal(entry.name, lang=entry.language or language)))

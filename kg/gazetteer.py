@@ -30,6 +30,10 @@ GROUPS = ("gazetteers", "m49_groups.csv")
 ALIASES = ("gazetteers", "place_aliases.csv")
 EXCLUSIONS = ("gazetteers", "place_exclusions.csv")
 
+# CLDR locales whose territory names Traditional-character texts use (Taiwan, Hong Kong).
+TRADITIONAL_LOCALES = ("zh_Hant", "zh_Hant_HK")
+TRADITIONAL = "zh-Hant"
+
 # Rows the datahub copy adds to the UNSD M49 table (see data/vocab/README.md).
 NOT_IN_M49 = {"158"}
 REGION_COLUMNS = (("Region Code", "Region Name"), ("Sub-region Code", "Sub-region Name"),
@@ -87,10 +91,13 @@ class Gazetteer:
         return self.places.get(key) or self.by_m49.get(key)
 
     def names(self, language: str) -> dict[str, str]:
-        """Every name in ``language`` → the key of the place it names; names shared by two places are left out."""
+        """Every name in ``language`` → the key of the place it names; names shared by two places are left out.
+
+        ``zh-Hant`` gives the Chinese names and the Traditional-only ones, in Simplified form."""
+        languages = ("zh", TRADITIONAL) if language == TRADITIONAL else (language,)
         owners: dict[str, set[str]] = defaultdict(set)
         for place in self.places.values():
-            for name in place.names.get(language, ()):
+            for name in {n for lang in languages for n in place.names.get(lang, ())}:
                 owners[name].add(place.key)
         return {name: next(iter(keys)) for name, keys in owners.items() if len(keys) == 1}
 
@@ -159,6 +166,21 @@ def _load() -> Gazetteer:
         for code, node in regions.items():
             if code in territories:
                 node.names[language].add(territories[code])
+
+    # CLDR's Traditional Chinese names (Taiwan: 紐西蘭, 奈及利亞; Hong Kong: 尼日利亞 …), in
+    # the Simplified form the Simplified copy of a Traditional text shows them in
+    # (kg/script.py). Kept apart under "zh-Hant": in Simplified text some of them
+    # mean something else (中美 is Central America in Taiwan, China and the US here).
+    from kg.script import to_simplified
+
+    for locale in TRADITIONAL_LOCALES:
+        territories = Locale.parse(locale).territories
+        for place in [*places.values(), *regions.values()]:
+            code = _iso2(place) if place.kind == "COUNTRY" else place.key
+            if code and code in territories:
+                name = to_simplified(territories[code])
+                if name not in place.names["zh"]:
+                    place.names[TRADITIONAL].add(name)
 
     all_places = {**places, **regions}
     by_m49 = {p.m49: p for p in all_places.values()}

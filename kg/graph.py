@@ -53,8 +53,8 @@ def language_iri(code: str) -> URIRef | None:
     return EU_LANGUAGE[eu] if eu else None
 
 
-def _text(value: str, language: str) -> Literal:
-    return Literal(value, lang=language if language != "und" else None)
+def _text(value: str, language: str | None) -> Literal:
+    return Literal(value, lang=language if language not in (None, "und") else None)
 
 
 def add_document(graph: Graph, document: Document, key: str, mentions: Iterable[Mention],
@@ -65,17 +65,20 @@ def add_document(graph: Graph, document: Document, key: str, mentions: Iterable[
     meta = document.metadata
     doc = iris.document(key)
 
-    add((doc, RDF.type, KGO.Report))
+    add((doc, RDF.type, KGO.Article if document.kind == "article" else KGO.Report))
     add((doc, KGO.sourceFile, Literal(document.path.name)))
     add((doc, KGO.sha256, Literal(document.sha256)))
     if meta.symbol:
         add((doc, DCTERMS.identifier, Literal(meta.symbol)))
     if meta.title:
-        add((doc, DCTERMS.title, _text(meta.title, lang)))
+        add((doc, DCTERMS.title, _text(meta.title, meta.title_language or lang)))
+    for title_language, title in meta.other_titles:
+        add((doc, DCTERMS.title, _text(title, title_language)))
     if meta.date:
         add((doc, DCTERMS.date, Literal(meta.date)))
-    if (iri := language_iri(lang)) is not None:
-        add((doc, DCTERMS.language, iri))
+    for language in document.languages or [lang]:
+        if (iri := language_iri(language)) is not None:
+            add((doc, DCTERMS.language, iri))
     if meta.original_language and (iri := language_iri(meta.original_language)) is not None:
         add((doc, KGO.originalLanguage, iri))
     if meta.committee:
@@ -125,7 +128,7 @@ def add_document(graph: Graph, document: Document, key: str, mentions: Iterable[
         source_start, source_end = paragraph.source_span
         add((node, RDF.type, KGO.Paragraph))
         add((node, KGO.number, Literal(paragraph.number)))
-        add((node, KGO.text, _text(paragraph.text, lang)))
+        add((node, KGO.text, _text(paragraph.text, paragraph.language)))
         add((node, KGO.sourceStart, Literal(source_start)))
         add((node, KGO.sourceEnd, Literal(source_end)))
         add((node, KGO.inDocument, doc))
@@ -145,7 +148,7 @@ def add_document(graph: Graph, document: Document, key: str, mentions: Iterable[
             add((node, KGO.hasItem, item_node))
             add((item_node, RDF.type, KGO.Item))
             add((item_node, KGO.number, Literal(item.number)))
-            add((item_node, KGO.text, _text(paragraph.text[item.start:item.end], lang)))
+            add((item_node, KGO.text, _text(paragraph.text[item.start:item.end], paragraph.language)))
             add((item_node, KGO.start, Literal(item.start)))
             add((item_node, KGO.end, Literal(item.end)))
             add((item_node, KGO.sourceStart, Literal(item_source[0])))
@@ -159,7 +162,7 @@ def add_document(graph: Graph, document: Document, key: str, mentions: Iterable[
         source_start, source_end = footnote.source_span
         add((node, RDF.type, KGO.Footnote))
         add((node, KGO.number, Literal(footnote.number)))
-        add((node, KGO.text, _text(footnote.text, lang)))
+        add((node, KGO.text, _text(footnote.text, footnote.language)))
         add((node, KGO.sourceStart, Literal(source_start)))
         add((node, KGO.sourceEnd, Literal(source_end)))
         add((node, KGO.inDocument, doc))
@@ -169,6 +172,11 @@ def add_document(graph: Graph, document: Document, key: str, mentions: Iterable[
             add((paragraphs[footnote.paragraph], KGO.hasFootnote, node))
             add((node, KGO.inParagraph, paragraphs[footnote.paragraph]))
             add((node, KGO.markOffset, Literal(mark.offset)))
+
+    # A bilingual text: each paragraph and the one beside it that translates it.
+    for first, second in document.translations:
+        add((paragraphs[first], KGO.hasTranslation, paragraphs[second]))
+        add((paragraphs[second], KGO.hasTranslation, paragraphs[first]))
 
     for mention in mentions:
         paragraph = document.paragraph(mention.paragraph)

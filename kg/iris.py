@@ -99,4 +99,7 @@ class Iris:
 def document_key(symbol: str | None, language: str, fallback: str) -> str:
     """The ``{doc}`` part of a document's IRIs: its UN symbol and language when it has one."""
     stem = slug(symbol) if symbol else slug(fallback) or "document"
-    return f"{stem}-{slug(language) or 'und'}"
+    suffix = slug(language) or "und"
+    if not symbol and stem.endswith(f"-{suffix}"):  # a file named for its language already (news-zh-hant.txt)
+        return stem
+    return f"{stem}-{suffix}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -48,6 +48,8 @@ class Lexicon:
     place_word_continuations: tuple[tuple[str, str], ...]
     name_joiners: tuple[str, ...]
     relations: dict
+    scripts: dict = field(default_factory=dict)
+    article: dict = field(default_factory=dict)
 
 
 HEADER_FIELDS = ("symbol", "original_language", "date", "committee", "session",
@@ -58,8 +60,18 @@ def available_languages() -> list[str]:
     return sorted(p.stem for p in data_file("lexicon").glob("*.toml"))
 
 
-@cache
+def base_language(tag: str) -> str:
+    """The primary subtag of a BCP 47 tag: the lexicon and pipeline of ``zh-Hans`` and ``zh-Hant`` are ``zh``'s."""
+    return tag.split("-")[0].lower()
+
+
 def load_lexicon(language: str) -> Lexicon:
+    """The lexicon of ``language``, a lexicon name or a BCP 47 tag (``zh-Hant`` reads ``zh.toml``)."""
+    return _load_lexicon(base_language(language))
+
+
+@cache
+def _load_lexicon(language: str) -> Lexicon:
     path = data_file("lexicon", f"{language}.toml")
     if not path.is_file():
         raise DataError(f"no lexicon for language {language!r} (have: {', '.join(available_languages())})",
@@ -118,4 +130,7 @@ def load_lexicon(language: str) -> Lexicon:
         place_word_continuations=tuple(tuple(pair) for pair in get("entities", "place_word_continuations")),
         name_joiners=tuple(get("entities", "name_joiners")),
         relations=dict(raw.get("relations", {})),
+        scripts=dict(raw.get("script", {})),
+        article={name: compile_(value, f"article.{name}") if isinstance(value, str) else value
+                 for name, value in raw.get("article", {}).items()},
     )

@@ -26,7 +26,7 @@ from kg.iris import Iris
 from kg.nlp.citations import METHOD as CITATION_METHOD
 from kg.nlp.citations import SPANS_KEY as SDG_SPANS
 from kg.nlp.entities import ENTITIES, NEW
-from kg.reader.model import Document
+from kg.reader.model import Document, Paragraph
 from kg.registry import Registry
 from kg.sdg import SdgRegistry
 
@@ -55,6 +55,7 @@ class Unregistered:
     name: str
     iri: URIRef
     paragraphs: list[int] = field(default_factory=list)
+    language: str | None = None  # BCP 47 tag of ``name`` (set where it is known)
 
 
 def document_text(document: Document) -> tuple[str, list[int]]:
@@ -78,9 +79,13 @@ class Linker:
         self.registry = registry
         self.iris = iris
 
-    def link(self, doc: Doc, document: Document, starts: list[int]
+    def link(self, doc: Doc, document: Document, starts: list[int], paragraphs: list[Paragraph] | None = None
              ) -> tuple[list[Mention], list[ReportWarning], dict[str, Unregistered]]:
+        """Link the spans of ``doc``, the text of ``paragraphs`` (default: all the document's) joined
+        by blank lines, each starting at ``starts``. A mention's surface is the paragraph's own text
+        at its offsets (the pipeline may have read a Simplified copy of Traditional text)."""
         path = str(document.path)
+        paragraphs = document.paragraphs if paragraphs is None else paragraphs
         mentions: list[Mention] = []
         warnings: list[ReportWarning] = []
         unregistered: dict[str, Unregistered] = {}
@@ -88,7 +93,7 @@ class Linker:
         spans += [(s, s._.kg_method) for s in doc.spans.get(ENTITIES, [])]
         for span, method in spans:
             index = bisect.bisect_right(starts, span.start_char) - 1
-            paragraph = document.paragraphs[index]
+            paragraph = paragraphs[index]
             start, end = span.start_char - starts[index], span.end_char - starts[index]
             if end > len(paragraph.text):
                 continue  # never in practice: names and citations do not cross paragraphs
@@ -106,7 +111,7 @@ class Linker:
                 if paragraph.number not in entry.paragraphs:
                     entry.paragraphs.append(paragraph.number)
             item = paragraph.item_at(start)
-            mentions.append(Mention(paragraph.number, start, end, span.label_, key, iri, span.text, method,
+            mentions.append(Mention(paragraph.number, start, end, span.label_, key, iri, paragraph.text[start:end], method,
                                     item.number if item else None))
         return sorted(mentions), warnings, unregistered
 

@@ -24,6 +24,8 @@ class KGO(DefinedNamespace):
     _fail = True
 
     # documents and their structure
+    Document: URIRef
+    Article: URIRef
     Report: URIRef
     DocumentComponent: URIRef
     TextSpan: URIRef
@@ -58,6 +60,9 @@ class KGO(DefinedNamespace):
     sessionEnd: URIRef
     sessionPlace: URIRef
     preparedBy: URIRef
+    # languages, translations and editions
+    hasTranslation: URIRef
+    otherEdition: URIRef
     # what the text cites and names
     citesTarget: URIRef
     citesGoal: URIRef

@@ -132,14 +132,15 @@ class ActivityFinder:
         self.back_reference = re.compile(config["back_reference"])
         self.lead_end = config["lead_end"]
         self.lead_back_reference = re.compile(config["lead_back_reference"])
-        self.year = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年")
+        self.year = re.compile(config.get("year", r"(?<![0-9])((?:19|20)[0-9]{2})\s*年"))
 
     # -- text ------------------------------------------------------------------
 
     def _sentences(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
         sentences, begin = [], start
         for i in range(start, end):
-            if text[i] in self.sentence_end:
+            # An ASCII mark ends a sentence only before a space or the end ("4.3" does not).
+            if text[i] in self.sentence_end and (not text[i].isascii() or i + 1 >= end or text[i + 1].isspace()):
                 sentences.append((begin, i + 1))
                 begin = i + 1
         if text[begin:end].strip():

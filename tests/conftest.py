@@ -11,6 +11,7 @@ from kg.resources import default_report
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "gold"
+MULTILINGUAL = ROOT / "tests" / "data" / "multilingual"
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +25,14 @@ def built(tmp_path_factory) -> tuple[BuildResult, Path]:
     """``kg build`` of the default report (through the Python API), once per session."""
     out = tmp_path_factory.mktemp("built")
     return build([], out), out
+
+
+@pytest.fixture(scope="session")
+def mixed(tmp_path_factory) -> tuple[BuildResult, Path]:
+    """One ``kg build`` of the mixed folder (two editions of a report, an English article, a
+    Traditional Chinese article, a bilingual text: tests/data/multilingual), once per session."""
+    out = tmp_path_factory.mktemp("mixed")
+    return build([MULTILINGUAL], out), out
 
 
 def write_report(tmp_path: Path, paragraphs: list[str], *, name: str = "report.txt",

@@ -54,7 +54,7 @@ def test_document_metadata(built):
     assert graph.value(DOC, KGO.originalLanguage) == EU_LANGUAGE.ENG
     assert graph.value(DOC, KGO.session) == Literal(32)
     assert graph.value(DOC, DCTERMS.title) == Literal(
-        "关于产权组织对落实可持续发展目标及其相关具体目标所作贡献的报告", lang="zh")
+        "关于产权组织对落实可持续发展目标及其相关具体目标所作贡献的报告", lang="zh-Hans")
 
 
 def test_paragraph_node_links_to_section_part_document_and_targets(built):
@@ -62,7 +62,7 @@ def test_paragraph_node_links_to_section_part_document_and_targets(built):
     node = p(53)
     assert graph.value(node, KGO.number) == Literal(53)
     assert str(graph.value(node, KGO.text)).startswith("无障碍图书联合会（ABC）继续切实执行《马拉喀什条约》")
-    assert graph.value(node, KGO.text).language == "zh"
+    assert graph.value(node, KGO.text).language == "zh-Hans"
     section = graph.value(node, KGO.inSection)
     assert graph.value(node, DCTERMS.isPartOf) == section
     assert graph.value(section, KGO.goal) == SDG["4"]

@@ -63,13 +63,14 @@ def test_the_python_namespace_declares_exactly_the_ontologys_terms():
     assert declared == set(KGO.__annotations__)
 
 
-def test_every_term_kg_publishes_is_declared_and_every_declared_term_is_published(built, tmp_path):
+def test_every_term_kg_publishes_is_declared_and_every_declared_term_is_published(built, mixed, tmp_path):
     graph = ontology()
     # The default report, and a report with an organisation the registry lacks
-    # and its acronym reused (name-form and acronym-reuse mentions).
+    # and its acronym reused (name-form and acronym-reuse mentions); the mixed
+    # folder has articles, a bilingual text and two editions of one report.
     other = write_report(tmp_path, ["1. 与加勒比可持续发展研究协会（CSDRA）合作。", "2. CSDRA 又组织了讲习班。"])
     synthetic = build([other], tmp_path / "out")
-    used = used_terms(built[0].dataset) | used_terms(synthetic.dataset)
+    used = used_terms(built[0].dataset) | used_terms(synthetic.dataset) | used_terms(mixed[0].dataset)
 
     declared = {s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef)}
     undeclared = sorted(str(t) for t in used - declared if t != RDF.type)

@@ -26,7 +26,7 @@ def test_metadata(report):
     meta = report.metadata
     assert meta.symbol == "CDIP/32/3"
     assert meta.date == date(2024, 3, 20)
-    assert meta.language == "zh"
+    assert meta.language == "zh-Hans"  # BCP 47: Simplified characters (docs/languages.md)
     assert meta.original_language == "en"
     assert meta.committee == "发展与知识产权委员会"
     assert meta.committee_acronym == "CDIP"

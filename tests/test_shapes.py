@@ -88,6 +88,10 @@ CASES = {
     "ParticipationShape": "DELETE WHERE { <http://example.org/id/doc/t-zh/p/1/activity/1/participation/1> kgo:evidence ?m }",
     "TriggerShape": "DELETE WHERE { <http://example.org/id/doc/t-zh/p/1/t/2-3> kgo:inParagraph ?p }",
     "RelationShape": "DELETE WHERE { <http://example.org/id/relation/contributes-to/1> kgo:supportedBy ?a }",
+    # A translation link stated one way only.
+    "TranslationShape": "DELETE DATA { <http://example.org/id/doc/t-en/p/2> kgo:hasTranslation <http://example.org/id/doc/t-zh/p/2> }",
+    # Two "editions" that do not share a symbol.
+    "EditionShape": "DELETE DATA { <http://example.org/id/doc/t-en> dct:identifier \"CDIP/99/1\" }",
     "RelationWeightShape": """DELETE { <http://example.org/id/relation/contributes-to/1> kgo:weight 1 }
                               INSERT { <http://example.org/id/relation/contributes-to/1> kgo:weight 3 } WHERE {}""",
 }

@@ -88,19 +88,21 @@ def _in_title(span: Span, titles: list[tuple[int, int]]) -> bool:
 
 
 class GazetteerMatcher:
-    def __init__(self, nlp: Language, lexicon: Lexicon):
+    def __init__(self, nlp: Language, lexicon: Lexicon, names: str | None = None):
         self.lexicon = lexicon
         language = lexicon.language
         entries: dict[str, tuple[str, str]] = {}
         gazetteer = load_gazetteer()
-        for name, key in gazetteer.names(language).items():
+        # ``names``: whose place names to match (``zh-Hant`` adds Taiwan's and Hong Kong's).
+        for name, key in gazetteer.names(names or language).items():
             entries[name] = (gazetteer.places[key].kind, key)
         # A registry name equal to a place name is the organisation: the
         # registry was curated for exactly that form.
         entries.update(load_registry().names(language))
 
-        # Short all-capital acronyms must match case-exactly ("ABC" is not "abc");
-        # everything else matches case-folded ("WIPO Green" = "WIPO GREEN").
+        # Short all-capital acronyms must match case-exactly ("ABC" is not "abc"), and
+        # so must one-word names in mixed case ("MoST" is not the English "most",
+        # "ePCT" not "EPCT"); everything else matches case-folded ("WIPO Green" = "WIPO GREEN").
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.keys: dict[str, tuple[str, str]] = {}
@@ -109,7 +111,9 @@ class GazetteerMatcher:
             label, key = entries[name]
             match_key = f"{label}|{key}"
             self.keys[match_key] = (label, key)
-            acronym = name.isascii() and name.isupper() and len(name) <= 5
+            acronym = name.isascii() and (
+                (name.isupper() and len(name) <= 5)
+                or (" " not in name and any(c.islower() for c in name) and any(c.isupper() for c in name[1:])))
             (self.exact if acronym else self.folded).add(match_key, [pattern])
 
         self.continuations = set(lexicon.place_word_continuations)
@@ -164,6 +168,11 @@ class NameForms:
         strong = [h for h in heads if h not in lexicon.weak_heads]
         self.strong_head = re.compile("(?:" + "|".join(map(re.escape, strong)) + ")")
         self.stop = sorted(lexicon.stop_words, key=len, reverse=True)
+        # A Latin stop word cuts a name only as a whole word ("in" is not in "Training").
+        self.latin_stop = re.compile("|".join(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])"
+                                              for w in self.stop if w.isascii()) or "(?!)", re.IGNORECASE)
+        self.stop = [w for w in self.stop if not w.isascii()]
+        self.head_window = max((len(h) for h in heads), default=0) + 1
         self.not_heads = lexicon.not_heads
         self.generic = {n.lower() for n in lexicon.generic_names}
         self.min_middle = lexicon.min_place_led_middle
@@ -174,7 +183,7 @@ class NameForms:
                            for a, b in lexicon.definition_brackets]
 
     def _ends_with_head(self, text: str, end: int) -> bool:
-        tail = text[max(0, end - 6):end]
+        tail = text[max(0, end - max(6, self.head_window)):end]
         return bool(self.head.search(tail)) and not any(tail.endswith(w) for w in self.not_heads)
 
     # -- where a name starts -------------------------------------------------
@@ -193,6 +202,7 @@ class NameForms:
                 return place.start_char
         window = text[start:end]
         cut = max((window.rfind(word) + len(word) for word in self.stop if word in window), default=0)
+        cut = max([cut] + [m.end() for m in self.latin_stop.finditer(window)])
         return start + cut
 
     def __call__(self, doc: Doc) -> Doc:
@@ -285,9 +295,9 @@ def resolve(doc: Doc) -> Doc:
     return doc
 
 
-@Language.factory("kg_gazetteer", default_config={"lexicon": "zh"})
-def create_gazetteer(nlp: Language, name: str, lexicon: str):
-    return GazetteerMatcher(nlp, load_lexicon(lexicon))
+@Language.factory("kg_gazetteer", default_config={"lexicon": "zh", "names": None})
+def create_gazetteer(nlp: Language, name: str, lexicon: str, names: str | None):
+    return GazetteerMatcher(nlp, load_lexicon(lexicon), names)
 
 
 @Language.factory("kg_name_forms", default_config={"lexicon": "zh"})

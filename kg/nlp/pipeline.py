@@ -8,6 +8,7 @@ import spacy
 from spacy.language import Language
 
 from kg.errors import DataError
+from kg.lexicon import base_language
 from kg.resources import data_file, shipped
 
 # Registering the tokenizer and the component factories is a side effect of
@@ -15,9 +16,19 @@ from kg.resources import data_file, shipped
 from kg.nlp import citations, entities, roles, tokenizer  # noqa: F401
 
 
-@cache
+def pipeline_name(language: str) -> str:
+    """The config a BCP 47 tag is read with: ``data/pipelines/{tag}.cfg`` if there is one
+    (``zh-Hant``), else its language's (``zh-Hans`` → ``zh``)."""
+    return language if data_file("pipelines", f"{language}.cfg").is_file() else base_language(language)
+
+
 def load_pipeline(language: str) -> Language:
-    """The pipeline for ``language``; built once per process."""
+    """The pipeline for ``language`` (a BCP 47 tag or a config name); built once per process."""
+    return _load_pipeline(pipeline_name(language))
+
+
+@cache
+def _load_pipeline(language: str) -> Language:
     path = data_file("pipelines", f"{language}.cfg")
     if not path.is_file():
         raise DataError(f"no pipeline config for language {language!r}", path=path)

@@ -34,6 +34,17 @@ if not Span.has_extension("kg_triggers"):
     Span.set_extension("kg_triggers", default=())
 
 
+def clause_pattern(marks: str) -> re.Pattern[str]:
+    """Where clauses end: at a mark; at an ASCII punctuation mark only before a space or the end
+    (the comma of "13,164" and the stop of "4.3" end nothing)."""
+    always = "".join(c for c in marks if not c.isascii() or c.isspace())
+    ascii_marks = "".join(c for c in marks if c.isascii() and not c.isspace())
+    parts = [f"[{re.escape(always)}]"] if always else []
+    if ascii_marks:
+        parts.append(f"[{re.escape(ascii_marks)}](?=\\s|$)")
+    return re.compile("|".join(parts))
+
+
 @dataclass(frozen=True)
 class Trigger:
     role: str
@@ -50,18 +61,27 @@ class RoleFinder:
     def __init__(self, lexicon: Lexicon):
         config = lexicon.relations
         self.actor = config["actor"]
-        self.clause_end = re.compile("[" + re.escape(config["clause_end"]) + "]")
-        self.frames = [(f["role"], tuple(f["open"]), tuple(f["close"])) for f in config.get("frames", [])]
-        self.prefixes = [(p["role"], tuple(p["triggers"])) for p in config.get("prefixes", [])]
-        self.suffixes = [(s["role"], tuple(s["triggers"])) for s in config.get("suffixes", [])]
+        self.clause_end = clause_pattern(config["clause_end"])
+        def lower(words) -> tuple[str, ...]:
+            return tuple(w if w == END_OF_CLAUSE else w.lower() for w in words)
+
+        self.frames = [(f["role"], lower(f["open"]), lower(f["close"])) for f in config.get("frames", [])]
+        self.prefixes = [(p["role"], lower(p["triggers"])) for p in config.get("prefixes", [])]
+        self.suffixes = [(s["role"], lower(s["triggers"])) for s in config.get("suffixes", [])]
         self.allowed = {kind: set(roles) for kind, roles in config["roles_by_type"].items()}
         self.fallback = dict(config.get("fallback", {}))
 
     @staticmethod
     def _find(text: str, word: str, start: int, end: int):
+        """Where ``word`` occurs in ``text[start:end]``; a Latin word only as a whole word ("for" is not in "form")."""
+        head = word[:1].isascii() and word[:1].isalnum()
+        tail = word[-1:].isascii() and word[-1:].isalnum()
         position = text.find(word, start, end)
         while position >= 0:
-            yield position
+            after = position + len(word)
+            if not (head and position > 0 and text[position - 1].isalnum()) \
+                    and not (tail and after < len(text) and text[after].isalnum()):
+                yield position
             position = text.find(word, position + 1, end)
 
     def _triggers(self, text: str, start: int, end: int, names: list[tuple[int, int]]) -> list[Trigger]:
@@ -111,7 +131,9 @@ class RoleFinder:
         return self.fallback.get(f"{kind}_in_{trigger.role}")
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        # Trigger words match regardless of case ("Funded by" = "funded by"); lowering
+        # keeps every offset (a character whose lower case is longer is left alone).
+        text = "".join(c.lower() if len(c.lower()) == 1 else c for c in doc.text)
         entities = [s for s in doc.spans.get(ENTITIES, [])
                     if s.label_ != "PROGRAMME" and s.id_ != self.actor]
         organisations = [s for s in doc.spans.get(ENTITIES, []) if s.label_ == "ORG"]

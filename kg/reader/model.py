@@ -81,6 +81,7 @@ class Paragraph:
     links: list[str] = field(default_factory=list)
     part: int | None = None  # Part.number
     section: int | None = None  # Section.ordinal
+    language: str = "und"  # BCP 47 tag of its text: zh-Hans, zh-Hant, en (kg/reader/language.py)
 
     @property
     def source_span(self) -> tuple[int, int]:
@@ -100,6 +101,7 @@ class Footnote:
     line: int
     offsets: OffsetMap
     paragraph: int | None = None  # the paragraph whose text carries the mark
+    language: str = "und"
 
     @property
     def source_span(self) -> tuple[int, int]:
@@ -137,6 +139,9 @@ class Metadata:
     session_end: date | None = None
     session_place: str | None = None
     title: str | None = None
+    title_language: str | None = None
+    # The title's translation in a bilingual text: (BCP 47 tag, title).
+    other_titles: list[tuple[str, str]] = field(default_factory=list)
     prepared_by: str | None = None
 
 
@@ -153,10 +158,19 @@ class Document:
     footnotes: list[Footnote] = field(default_factory=list)
     links: list[str] = field(default_factory=list)  # URLs met before the first paragraph
     warnings: list[ReportWarning] = field(default_factory=list)
+    kind: str = "report"  # which reader read it: "report" (numbered paragraphs) or "article"
+    # Pairs of paragraph numbers whose texts translate each other (a bilingual text).
+    translations: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def language(self) -> str:
+        """The document's BCP 47 tag: its paragraphs' one tag, or ``mul`` when they are in several."""
         return self.metadata.language or "und"
+
+    @property
+    def languages(self) -> list[str]:
+        """The tags of its paragraphs, in order of first appearance."""
+        return list(dict.fromkeys(p.language for p in self.paragraphs if p.language != "und"))
 
     def paragraph(self, number: int) -> Paragraph:
         for paragraph in self.paragraphs:

@@ -30,9 +30,10 @@ from pathlib import Path
 
 from kg.errors import InputError, ReportWarning
 from kg.lexicon import Lexicon, load_lexicon
-from kg.reader.language import detect_language
+from kg.reader.language import detect_language, tag_document
 from kg.reader.model import (Document, Footnote, FootnoteMark, Item, Metadata, OffsetMap, Paragraph,
                              Part, Section)
+from kg.reader.parallel import pair_translations
 from kg.reader.source import Source
 from kg.text import join_separator, numeral
 
@@ -463,7 +464,10 @@ def read_report(source: Source, language: str | None = None) -> Document:
     language = language or detect_language(source.text)
     if language == "und":
         raise InputError("no letters in the text: not a report", path=source.path)
-    return ReportReader(source, load_lexicon(language)).read()
+    document = ReportReader(source, load_lexicon(language)).read()
+    tag_document(document)
+    document.translations = pair_translations(document.paragraphs)
+    return document
 
 
 def read_report_file(path: Path | str, language: str | None = None) -> Document:
