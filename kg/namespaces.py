@@ -180,6 +180,20 @@ PREFIXES = {
 }
 
 
+# The PREFIX lines of SPARQL queries that use kg's prefixes.
+SPARQL_PREFIXES = "\n".join(f"PREFIX {prefix}: <{namespace}>" for prefix, namespace in PREFIXES.items()) + "\n"
+
+
+def split_iri(iri: str) -> tuple[str, str] | None:
+    """``(prefix, local name)`` of ``iri`` under the longest namespace of :data:`PREFIXES`, or None."""
+    found = [(prefix, str(ns)) for prefix, ns in PREFIXES.items()
+             if iri.startswith(str(ns)) and len(iri) > len(str(ns))]
+    if not found:
+        return None
+    prefix, namespace = max(found, key=lambda pair: len(pair[1]))
+    return prefix, iri[len(namespace):]
+
+
 def bind_prefixes(graph) -> None:
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)

@@ -37,20 +37,18 @@ class Format:
     name: str
     files: tuple[str, ...]  # default file names, in the order render() returns their contents
     distributions: tuple[str, ...]  # their entries in data/exports/dataset.toml
-    summary: str
 
 
 FORMATS = {f.name: f for f in (
-    Format("nq", ("dataset.nq",), ("nq",), "N-Quads, a named graph per document"),
-    Format("ttl", ("dataset.ttl",), ("ttl",), "Turtle, all graphs merged"),
-    Format("jsonld", ("dataset.jsonld",), ("jsonld",), "JSON-LD with kg's @context"),
-    Format("dcat", ("dataset-description.ttl",), (), "the DCAT/VoID dataset description alone (Turtle)"),
-    Format("gexf", ("network.gexf",), ("gexf",), "the network for Gephi (GEXF 1.3)"),
-    Format("graphml", ("network.graphml",), ("graphml",), "the network as GraphML"),
-    Format("csv", ("network-nodes.csv", "network-edges.csv"), ("csv-nodes", "csv-edges"),
-           "the network as a nodes table and an edges table"),
+    Format("nq", ("dataset.nq",), ("nq",)),
+    Format("ttl", ("dataset.ttl",), ("ttl",)),
+    Format("jsonld", ("dataset.jsonld",), ("jsonld",)),
+    Format("dcat", ("dataset-description.ttl",), ()),
+    Format("gexf", ("network.gexf",), ("gexf",)),
+    Format("graphml", ("network.graphml",), ("graphml",)),
+    Format("csv", ("network-nodes.csv", "network-edges.csv"), ("csv-nodes", "csv-edges")),
 )}
-NETWORK_FORMATS = ("gexf", "graphml", "csv")
+NETWORK_FORMATS = ("gexf", "graphml")
 
 
 def check_format(name: str) -> Format:

@@ -17,7 +17,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kg.errors import DataError
-from kg.namespaces import KGO, PREFIXES
+from kg.namespaces import KGO, PREFIXES, split_iri
 from kg.resources import shipped
 
 CONTEXT_FILE = "context.jsonld"
@@ -26,10 +26,8 @@ _UNTYPED = {str(XSD.string), str(RDF.langString), str(RDFS.Literal)}
 
 
 def _compact(iri: str) -> str:
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda p: -len(str(p[1]))):
-        if iri.startswith(str(namespace)) and len(iri) > len(str(namespace)):
-            return f"{prefix}:{iri[len(str(namespace)):]}"
-    return iri
+    split = split_iri(iri)
+    return f"{split[0]}:{split[1]}" if split else iri
 
 
 def render_context(ontology: Graph | None = None) -> str:

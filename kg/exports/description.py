@@ -25,7 +25,6 @@ can refer to each of them. The description lives in the named graph
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
@@ -37,12 +36,11 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, VOID, XSD
 from kg.errors import KgError
 from kg.exports.config import DatasetSettings, dataset_settings
 from kg.iris import Iris
-from kg.namespaces import ONTOLOGY_IRI, PREFIXES, bind_prefixes
+from kg.namespaces import ONTOLOGY_IRI, PREFIXES, SPARQL_PREFIXES, bind_prefixes, split_iri
 
 DESCRIPTION_GRAPH = "dataset"
 IANA = "http://www.iana.org/assignments/media-types/"
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
-_PREFIXES = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items())
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,7 @@ class Distribution:
 
 def sources(store: pyoxigraph.Store) -> tuple[str, list[Source]]:
     """The base IRI the store was built with and its documents (a kg build has at least one)."""
-    rows = store.query(_PREFIXES + """
+    rows = store.query(SPARQL_PREFIXES + """
         SELECT ?graph ?doc ?date ?language WHERE {
           GRAPH ?graph { ?doc a kgo:Report OPTIONAL { ?doc dct:date ?date } OPTIONAL { ?doc dct:language ?language } }
         }""")
@@ -98,7 +96,7 @@ class _Counter:
                      f"FILTER (?g != <{description_graph(base)}>) }} }}")
 
     def rows(self, query: str):
-        return self.store.query(_PREFIXES + query.replace("$DATA", self.data).replace("$BASE", self.base))
+        return self.store.query(SPARQL_PREFIXES + query.replace("$DATA", self.data).replace("$BASE", self.base))
 
     def number(self, query: str) -> int:
         return int(next(iter(self.rows(query)))["n"].value)
@@ -109,15 +107,8 @@ class _Counter:
 
 def _name(iri: str) -> str:
     """A readable, IRI-safe name for a class or property: ``kgo-Paragraph``, ``dct-title``."""
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda p: -len(str(p[1]))):
-        if iri.startswith(str(namespace)) and len(iri) > len(str(namespace)):
-            return f"{prefix}-{quote(iri[len(str(namespace)):], safe='')}"
-    return quote(iri, safe="")
-
-
-def _namespace(iri: str) -> str | None:
-    matches = [str(ns) for ns in PREFIXES.values() if iri.startswith(str(ns))]
-    return max(matches, key=len) if matches else None
+    split = split_iri(iri)
+    return f"{split[0]}-{quote(split[1], safe='')}" if split else quote(iri, safe="")
 
 
 def describe(store: pyoxigraph.Store, distributions: list[Distribution],
@@ -125,12 +116,11 @@ def describe(store: pyoxigraph.Store, distributions: list[Distribution],
     """The description graph of ``store`` and its IRI."""
     settings = settings or dataset_settings()
     base, documents = sources(store)
-    iris = Iris(base)
     count = _Counter(store, base)
     graph = Graph()
     bind_prefixes(graph)
     add = graph.add
-    node = lambda path="": URIRef(base + "dataset" + (f"/{path}" if path else ""))  # noqa: E731
+    node = Iris(base).dataset
     dataset = node()
     dates = sorted(d.date for d in documents if d.date is not None)
     issued = Literal(dates[0].isoformat(), datatype=XSD.date) if dates else None
@@ -238,8 +228,8 @@ def describe(store: pyoxigraph.Store, distributions: list[Distribution],
         add((dataset, VOID.propertyPartition, subject))
         add((subject, VOID.property, URIRef(prop)))
         add((subject, VOID.triples, Literal(n)))
-    for namespace in sorted({ns for ns in map(_namespace, [*classes, *properties]) if ns}):
-        add((dataset, VOID.vocabulary, URIRef(namespace)))
+    for prefix in sorted({split[0] for split in map(split_iri, [*classes, *properties]) if split}):
+        add((dataset, VOID.vocabulary, URIRef(str(PREFIXES[prefix]))))
 
     # -- the named graphs --------------------------------------------------------
     of_document = {d.graph: d.iri for d in documents}

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from xml.etree.ElementTree import SubElement
 
 import networkx as nx
 from networkx.readwrite.gexf import GEXFWriter
@@ -29,7 +30,6 @@ from kg.exports.config import NetworkStyle, network_style
 
 GEXF_VERSION = "1.3"
 NODE_COLUMNS = ("type", "kind", "label_zh", "label_en", "iri", "goal", "m49", "iso3", "paragraphs")
-EDGE_COLUMNS = ("relation", "weight", "paragraphs")
 
 
 def with_viz(graph: nx.DiGraph, style: NetworkStyle | None = None) -> nx.DiGraph:
@@ -64,8 +64,7 @@ def gexf(graph: nx.DiGraph, modified: date | None = None, description: str = "",
     else:
         meta.attrib.pop("lastmodifieddate", None)
     if description:
-        meta.append(root.makeelement("description", {}))
-        meta[-1].text = description
+        SubElement(meta, "description").text = description
     stream = io.BytesIO()
     writer.write(stream)
     return stream.getvalue()

@@ -32,11 +32,10 @@ import pyoxigraph
 
 from kg.errors import KgError
 from kg.exports.config import NetworkStyle, network_style
-from kg.namespaces import KGO, PREFIXES, SDGO
+from kg.namespaces import KGO, SDGO, SPARQL_PREFIXES
 
-_PREFIXES = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items())
 
-_RELATIONS = _PREFIXES + """
+_RELATIONS = SPARQL_PREFIXES + """
 SELECT ?relation ?type ?source ?target ?weight (COUNT(DISTINCT ?paragraph) AS ?paragraphs) WHERE {
   ?relation a kgo:Relation ; kgo:relationType ?type ; kgo:relationSource ?source ;
             kgo:relationTarget ?target ; kgo:weight ?weight .
@@ -51,10 +50,10 @@ SELECT ?relation ?type ?source ?target ?weight (COUNT(DISTINCT ?paragraph) AS ?p
 _ENDS = "{ SELECT DISTINCT ?node WHERE { { ?r a kgo:Relation ; kgo:relationSource ?node } UNION " \
         "{ ?r a kgo:Relation ; kgo:relationTarget ?node } } }"
 
-_CLASSES = _PREFIXES + f"SELECT ?node ?class WHERE {{ {_ENDS} ?node a ?class }}"
-_LABELS = _PREFIXES + f"""SELECT ?node ?label WHERE {{ {_ENDS} ?node skos:prefLabel ?label
+_CLASSES = SPARQL_PREFIXES + f"SELECT ?node ?class WHERE {{ {_ENDS} ?node a ?class }}"
+_LABELS = SPARQL_PREFIXES + f"""SELECT ?node ?label WHERE {{ {_ENDS} ?node skos:prefLabel ?label
   FILTER (lang(?label) IN ("zh", "en")) }}"""
-_VALUES = _PREFIXES + f"""SELECT ?node ?key ?value WHERE {{ {_ENDS}
+_VALUES = SPARQL_PREFIXES + f"""SELECT ?node ?key ?value WHERE {{ {_ENDS}
   {{ ?node kgo:acronym ?value BIND ("acronym" AS ?key) }}
   UNION {{ ?node kgo:m49Code ?value BIND ("m49" AS ?key) }}
   UNION {{ ?node skos:notation ?value FILTER (datatype(?value) = kgo:ISO3166Alpha3) BIND ("iso3" AS ?key) }}
@@ -62,7 +61,7 @@ _VALUES = _PREFIXES + f"""SELECT ?node ?key ?value WHERE {{ {_ENDS}
   UNION {{ ?node sdgo:isTargetOf/skos:notation ?value FILTER (datatype(?value) = sdgo:SDGCodeCompact)
           BIND ("goal" AS ?key) }}
 }}"""
-_PARAGRAPHS = _PREFIXES + f"""SELECT ?node (COUNT(DISTINCT ?paragraph) AS ?n) WHERE {{ {_ENDS}
+_PARAGRAPHS = SPARQL_PREFIXES + f"""SELECT ?node (COUNT(DISTINCT ?paragraph) AS ?n) WHERE {{ {_ENDS}
   ?mention kgo:refersTo ?node ; kgo:inParagraph ?paragraph }} GROUP BY ?node"""
 
 
