@@ -237,7 +237,7 @@ def export(
     from kg.exports.config import network_style
     from kg.exports.network import Projection, check_projection
     from kg.output import atomic_write
-    from kg.store import open_store
+    from kg.store import GRAPH_FILE, STORE_DIR, open_store
 
     fmt = check_format(format)
     types = tuple(t.strip() for t in node_types.split(",") if t.strip()) if node_types is not None else None
@@ -248,7 +248,9 @@ def export(
     if to_stdout and len(fmt.files) > 1:
         raise KgError(f"{fmt.name} writes {len(fmt.files)} files: give --out a file stem, not '-'")
     exporter = Exporter(open_store(source), projection, inline_context)
-    directory = source if source.is_dir() else source.parent
+    # Next to the build's files: in its output directory, beside a store or RDF file given directly.
+    is_output = source.is_dir() and ((source / GRAPH_FILE).is_file() or (source / STORE_DIR).is_dir())
+    directory = source if is_output else source.parent
     files = exporter.files(fmt.name, None if to_stdout else out, directory)
     if to_stdout:
         sys.stdout.buffer.write(files[0][1])

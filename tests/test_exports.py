@@ -453,6 +453,8 @@ def test_cli_export_and_its_errors(built, tmp_path):
     assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "unknown export format 'pdf'" in bad.stderr
     bad = kg("export", "--format", "gexf", "--node-types", "planet", "--from", str(built[1]), "--out", str(tmp_path / "x.gexf"))
     assert bad.returncode == 2 and "unknown node type(s) planet" in bad.stderr and not (tmp_path / "x.gexf").exists()
+    bad = kg("publish", "--endpoint", "http://127.0.0.1:9/store", "--from", str(built[1]), "--token-env", "KG_NO_SUCH")
+    assert bad.returncode == 2 and "KG_NO_SUCH holds no token" in bad.stderr
     bad = kg("build", "--export", "pdf", "--out", str(tmp_path / "never"))
     assert bad.returncode == 2 and "unknown export format" in bad.stderr and not (tmp_path / "never").exists()
 
@@ -492,13 +494,20 @@ def oxigraph_server(tmp_path):
         server.wait(timeout=10)
 
 
+def served_quads(server: str) -> list[bytes]:
+    request = urllib.request.Request(f"{server}/store", headers={"Accept": "application/n-quads"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return [line for line in response.read().splitlines() if line.strip()]
+
+
 def test_publish_twice_to_oxigraph_leaves_exactly_our_graph_once(built, exporter, oxigraph_server):
+    planned = publish(exporter.quads(), f"{oxigraph_server}/store", dry_run=True)
+    assert {s.status for s in planned} == {None} and served_quads(oxigraph_server) == []
+    assert sum(s.triples for s in planned) == len(exporter.quads())
     for _ in range(2):
         done = kg("publish", "--endpoint", f"{oxigraph_server}/store", "--from", str(built[1]))
         assert done.returncode == 0, done.stderr
-    request = urllib.request.Request(f"{oxigraph_server}/store", headers={"Accept": "application/n-quads"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        served = [line for line in response.read().splitlines() if line.strip()]
+    served = served_quads(oxigraph_server)
     expected = exporter.render("nq")[0].splitlines()
     assert sorted(served) == expected  # every quad of the export, each once, in its named graph
     query = urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"})
