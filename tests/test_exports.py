@@ -33,7 +33,7 @@ from kg.exports.config import dataset_settings, network_style
 from kg.exports.context import render_context, shipped_context
 from kg.exports.network import Projection, project
 from kg.exports.publish import Credentials, publish
-from kg.namespaces import CONTEXT_IRI, EU_LANGUAGE, GEOAREA, KGO, SDG
+from kg.namespaces import CONTEXT_IRI, EU_LANGUAGE, GEOAREA, KGO, SDG, SPARQL_PREFIXES
 from kg.store import open_store
 from conftest import ROOT, write_report
 
@@ -78,8 +78,7 @@ def exported(exporter, tmp_path_factory) -> Path:
 
 
 def select(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
-    prefixes = "PREFIX kgo: <https://w3id.org/sdg-kg/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-    results = store.query(prefixes + query, use_default_graph_as_union=True)
+    results = store.query(SPARQL_PREFIXES + query, use_default_graph_as_union=True)
     names = [v.value for v in results.variables]
     return [{n: row[n].value for n in names if row[n] is not None} for row in results]
 
@@ -228,13 +227,13 @@ def test_csv_pair_has_a_row_per_node_and_per_edge(exporter, exported):
 # -- RDF exports --------------------------------------------------------------------------------
 
 
-def test_nq_export_is_the_build_plus_the_description_graph(built, exported):
-    build_lines = set((built[1] / "graph.nq").read_bytes().splitlines())
-    export_lines = (exported / "dataset.nq").read_bytes().splitlines()
-    assert export_lines == sorted(set(export_lines))
-    extra = set(export_lines) - build_lines
-    assert build_lines <= set(export_lines)
-    assert extra and all(line.endswith(f"<{DESCRIPTION}> .".encode()) for line in extra)
+def test_nq_export_is_the_build_plus_the_description_graph(build_quads, exported):
+    lines = (exported / "dataset.nq").read_bytes().splitlines()
+    assert lines == sorted(set(lines))
+    exported_quads = set(pyoxigraph.parse(path=str(exported / "dataset.nq"), format=pyoxigraph.RdfFormat.N_QUADS))
+    extra = exported_quads - set(build_quads)
+    assert set(build_quads) <= exported_quads
+    assert extra and {q.graph_name.value for q in extra} == {str(DESCRIPTION)}
 
 
 def test_ttl_export_holds_the_distinct_triples_of_all_graphs(exported):
@@ -375,6 +374,21 @@ def test_linksets_to_the_sdg_kos_and_the_geoarea_code_list(description, build_qu
         else:
             assert str(g.value(target, VOID.uriSpace)) == str(GEOAREA)
             assert {str(KGO.mentionsCountry), str(KGO.activeIn)} <= set(by_predicate)
+
+
+def test_the_description_of_a_mixed_build_lists_reports_and_articles_and_their_languages(mixed):
+    store = open_store(mixed[1])
+    documents = select(store, """SELECT ?doc ?date WHERE { GRAPH ?g { ?doc a ?kind OPTIONAL { ?doc dct:date ?date }
+        VALUES ?kind { kgo:Report kgo:Article } } }""")
+    assert {r["doc"] for r in documents} >= {BASE + "doc/wipo-academy-news-2022-11-03-en", str(DOC)}
+    exporter = Exporter(store)
+    g = Graph().parse(data=exporter.render("dcat")[0], format="turtle")
+    assert {str(o) for o in g.objects(DATASET, DCTERMS.source)} == {r["doc"] for r in documents}
+    dates = sorted(r["date"] for r in documents if "date" in r)
+    assert (str(g.value(DATASET, DCTERMS.issued)), str(g.value(DATASET, DCTERMS.modified))) == (dates[0], dates[-1])
+    assert set(g.objects(DATASET, DCTERMS.language)) == {EU_LANGUAGE.ZHO, EU_LANGUAGE.ENG}
+    schema = etree.RelaxNG(etree.parse(str(GEXF_RNG)))
+    assert schema.validate(etree.fromstring(exporter.render("gexf")[0]))
 
 
 # -- joining with the UN vocabularies ------------------------------------------------------------

@@ -45,12 +45,12 @@ FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 
 @dataclass(frozen=True)
 class Source:
-    """A source document of the build, as the store describes it."""
+    """A source document of the build (a kgo:Report or kgo:Article), as the store describes it."""
 
     iri: str
     graph: str
     date: date | None
-    language: str | None
+    languages: tuple[str, ...]  # EU language IRIs (a bilingual text has two)
 
 
 @dataclass(frozen=True)
@@ -63,23 +63,27 @@ def sources(store: pyoxigraph.Store) -> tuple[str, list[Source]]:
     """The base IRI the store was built with and its documents (a kg build has at least one)."""
     rows = store.query(SPARQL_PREFIXES + """
         SELECT ?graph ?doc ?date ?language WHERE {
-          GRAPH ?graph { ?doc a kgo:Report OPTIONAL { ?doc dct:date ?date } OPTIONAL { ?doc dct:language ?language } }
+          VALUES ?kind { kgo:Report kgo:Article }
+          GRAPH ?graph { ?doc a ?kind OPTIONAL { ?doc dct:date ?date } OPTIONAL { ?doc dct:language ?language } }
         }""")
-    found, bases = [], set()
+    found: dict[str, tuple[str, date | None, set[str]]] = {}
+    bases = set()
     for row in rows:
         doc, graph = row["doc"].value, row["graph"].value
         base, key = doc[:doc.rfind("doc/")], doc[doc.rfind("doc/") + 4:]
         if not key or graph != base + "graph/" + key:
-            raise KgError(f"report {doc} is not in its own named graph {base}graph/{key}: not a kg build?")
+            raise KgError(f"document {doc} is not in its own named graph {base}graph/{key}: not a kg build?")
         bases.add(base)
-        when = row["date"]
-        found.append(Source(doc, graph, date.fromisoformat(when.value) if when is not None else None,
-                            row["language"].value if row["language"] is not None else None))
+        when = date.fromisoformat(row["date"].value) if row["date"] is not None else None
+        _, _, languages = found.setdefault(doc, (graph, when, set()))
+        if row["language"] is not None:
+            languages.add(row["language"].value)
     if not found:
-        raise KgError("the graph holds no kg:Report: not the output of `kg build`?")
+        raise KgError("the graph holds no kgo:Report or kgo:Article: not the output of `kg build`?")
     if len(bases) > 1:
         raise KgError(f"the documents were built with different base IRIs ({', '.join(sorted(bases))})")
-    return bases.pop(), sorted(found, key=lambda s: s.iri)
+    return bases.pop(), [Source(doc, graph, when, tuple(sorted(languages)))
+                         for doc, (graph, when, languages) in sorted(found.items())]
 
 
 def description_graph(base: str) -> URIRef:
@@ -159,7 +163,7 @@ def describe(store: pyoxigraph.Store, distributions: list[Distribution],
     add((dataset, DCTERMS.license, licence))
     dated(dataset)
     add((dataset, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))
-    for language in sorted({d.language for d in documents if d.language}):
+    for language in sorted({language for d in documents for language in d.languages}):
         add((dataset, DCTERMS.language, URIRef(language)))
     for document in documents:
         add((dataset, PROV.wasDerivedFrom, URIRef(document.iri)))

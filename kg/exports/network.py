@@ -52,7 +52,7 @@ _ENDS = "{ SELECT DISTINCT ?node WHERE { { ?r a kgo:Relation ; kgo:relationSourc
 
 _CLASSES = SPARQL_PREFIXES + f"SELECT ?node ?class WHERE {{ {_ENDS} ?node a ?class }}"
 _LABELS = SPARQL_PREFIXES + f"""SELECT ?node ?label WHERE {{ {_ENDS} ?node skos:prefLabel ?label
-  FILTER (lang(?label) IN ("zh", "en")) }}"""
+  FILTER (langMatches(lang(?label), "zh") || langMatches(lang(?label), "en")) }}"""
 _VALUES = SPARQL_PREFIXES + f"""SELECT ?node ?key ?value WHERE {{ {_ENDS}
   {{ ?node kgo:acronym ?value BIND ("acronym" AS ?key) }}
   UNION {{ ?node kgo:m49Code ?value BIND ("m49" AS ?key) }}
@@ -102,11 +102,16 @@ def project(store: pyoxigraph.Store, projection: Projection = Projection(),
     classes: dict[str, set[str]] = defaultdict(set)
     for row in _rows(store, _CLASSES):
         classes[row["node"].value].add(row["class"].value)
-    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    # Per language (zh, en), the label with the plainest tag: "zh" before "zh-Hans" before "zh-Hant".
+    found: dict[str, dict[str, tuple[int, str, str]]] = defaultdict(dict)
     for row in _rows(store, _LABELS):
-        language, text = row["label"].language, row["label"].value
-        previous = labels[row["node"].value].get(language)
-        labels[row["node"].value][language] = min(text, previous) if previous else text
+        tag, text = row["label"].language.lower(), row["label"].value
+        language = tag.split("-")[0]
+        candidate = (tag.count("-") + (tag == "zh-hant"), tag, text)
+        chosen = found[row["node"].value]
+        chosen[language] = min(candidate, chosen.get(language, candidate))
+    labels = {node: {language: text for language, (*_, text) in chosen.items()} for node, chosen in found.items()}
+    labels = defaultdict(dict, labels)
     values: dict[str, dict[str, str]] = defaultdict(dict)
     for row in _rows(store, _VALUES):
         found = values[row["node"].value]
