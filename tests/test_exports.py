@@ -7,6 +7,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -495,8 +496,9 @@ def wait_for(port: int, seconds: float = 20.0) -> None:
 
 @pytest.fixture()
 def oxigraph_server(tmp_path):
-    binary = Path(sys.executable).parent / "oxigraph"
-    assert binary.exists(), "the oxigraph server (PyPI package oxigraph, in the test extras) is not installed"
+    beside = Path(sys.executable).parent / "oxigraph"
+    binary = beside if beside.exists() else shutil.which("oxigraph")
+    assert binary, "the oxigraph server (PyPI package oxigraph, in the test extras) is not installed"
     port = free_port()
     server = subprocess.Popen([str(binary), "serve", "--location", str(tmp_path / "store"),
                                "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
