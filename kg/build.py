@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -260,9 +261,10 @@ def report_json(result: BuildResult, outputs: list[Path]) -> bytes:
 
 def build(paths: list[Path], out_dir: Path, base_iri: str = DEFAULT_BASE_IRI,
           progress: Progress | None = None, validate: bool = True, allow_invalid: bool = False,
-          format: str = "auto") -> BuildResult:
+          format: str = "auto", exports: Sequence[str] = ()) -> BuildResult:
     """Build ``paths`` into ``out_dir``; a graph that does not conform to the shapes is
-    not written unless ``allow_invalid`` (and is not checked at all without ``validate``)."""
+    not written unless ``allow_invalid`` (and is not checked at all without ``validate``).
+    ``exports`` names formats of :mod:`kg.exports` to write into ``out_dir`` too."""
     started = time.perf_counter()
     builder = Builder(base_iri, progress, format)
     for path in collect_inputs(paths):
@@ -284,8 +286,16 @@ def build(paths: list[Path], out_dir: Path, base_iri: str = DEFAULT_BASE_IRI,
                out_dir / "unregistered.csv"]
     # Everything is serialised before anything is written, so a failure while
     # serialising leaves the previous outputs untouched.
-    contents = [sorted_nquads(result.dataset), turtle(result.dataset), report_json(result, outputs),
-                unregistered_csv(result)]
+    nquads = sorted_nquads(result.dataset)
+    exported = []
+    if exports:
+        from kg.exports import Exporter, store_from_nquads
+
+        exporter = Exporter(store_from_nquads(nquads))
+        exported = [item for name in dict.fromkeys(exports) for item in exporter.files(name, None, out_dir)]
+        outputs += [path for path, _ in exported]
+    contents = [nquads, turtle(result.dataset), report_json(result, outputs),
+                unregistered_csv(result), *(data for _, data in exported)]
     for path, data in zip(outputs, contents):
         atomic_write(path, data)
     result.outputs = outputs

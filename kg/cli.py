@@ -98,15 +98,21 @@ def build(
     format: Annotated[Format, typer.Option("--format", case_sensitive=False,
                                            help="How to read the files: auto (by their layout), report (numbered "
                                              "paragraphs) or article (title and unnumbered paragraphs).")] = Format.auto,
+    export: Annotated[Optional[list[str]], typer.Option(
+        "--export", help="Also export the graph in this format into OUT (repeatable; see `kg export`).",
+        show_default=False)] = None,
 ) -> None:
     """Build the knowledge graph: writes OUT/graph.nq (sorted N-Quads, one named graph per
     document), OUT/graph.ttl, OUT/report.json and OUT/unregistered.csv (organisations found in
     the text that the registry lacks, for a curator to add)."""
     from kg.build import build as run_build
+    from kg.exports import check_format
 
+    for name in export or []:
+        check_format(name)
     with _Bars(err_console) as bars:
         result = run_build(files or [], out, base_iri=base_iri, progress=bars, validate=validate,
-                           allow_invalid=allow_invalid, format=format.value)
+                           allow_invalid=allow_invalid, format=format.value, exports=export or [])
     for warning in result.warnings:
         err_console.print(f"warning: {warning}", style="yellow", highlight=False, markup=False)
     if quiet:
@@ -189,13 +195,118 @@ def validate(
 @app.command()
 def docs(
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the page.")] = Path("docs/model.md"),
+    context: Annotated[Path, typer.Option("--context", help="Where to write the JSON-LD context.")] = Path(
+        "ontology/context.jsonld"),
 ) -> None:
-    """Generate the data-model page (tables and a diagram) from ontology/kg.ttl."""
+    """Generate the data-model page (tables and a diagram) and the JSON-LD context from ontology/kg.ttl."""
     from kg.docs import render_model_page
+    from kg.exports.context import render_context
     from kg.output import atomic_write
 
     atomic_write(out, render_model_page().encode("utf-8"))
     console.print(f"wrote {out}", highlight=False)
+    atomic_write(context, render_context().encode("utf-8"))
+    console.print(f"wrote {context}", highlight=False)
+
+
+@app.command()
+def export(
+    format: Annotated[str, typer.Option("--format", "-f", help="gexf, graphml, csv, jsonld, ttl, nq or dcat.",
+                                        show_default=False)],
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", "-o", help="The file to write (for csv: the stem of the -nodes.csv and -edges.csv pair; "
+                            "a directory: the default names in it; '-': standard output). "
+                            "Default: the default names in the --from directory.", show_default=False)] = None,
+    source: Annotated[Path, typer.Option("--from", help="A build's output directory, an on-disk store or an "
+                                         "RDF file.")] = Path("out"),
+    node_types: Annotated[Optional[str], typer.Option(
+        "--node-types", help="Network formats: the node types to keep, comma-separated (programme, organisation, "
+                             "country, region, country-group, goal, target). Default: all.",
+        show_default=False)] = None,
+    min_weight: Annotated[int, typer.Option("--min-weight", help="Network formats: leave out edges supported "
+                                            "by fewer activities.")] = 1,
+    label_language: Annotated[str, typer.Option("--label-language", help="Network formats: the language of "
+                                                "node labels (zh or en).")] = "en",
+    inline_context: Annotated[bool, typer.Option("--inline-context", help="JSON-LD: carry the @context in the "
+                                                 "file instead of referring to its IRI.")] = False,
+) -> None:
+    """Export a build's graph for other tools: Gephi (gexf), network tools (graphml, csv), linked-data
+    stores and catalogues (nq, ttl, jsonld, each with a DCAT/VoID dataset description; dcat: the
+    description alone). See docs/exports.md."""
+    from kg.exports import NETWORK_FORMATS, Exporter, check_format
+    from kg.exports.config import network_style
+    from kg.exports.network import Projection, check_projection
+    from kg.output import atomic_write
+    from kg.store import GRAPH_FILE, STORE_DIR, open_store
+
+    fmt = check_format(format)
+    types = tuple(t.strip() for t in node_types.split(",") if t.strip()) if node_types is not None else None
+    projection = Projection(types, min_weight, label_language)
+    if fmt.name in NETWORK_FORMATS:
+        check_projection(projection, network_style())
+    to_stdout = out is not None and str(out) == "-"
+    if to_stdout and len(fmt.files) > 1:
+        raise KgError(f"{fmt.name} writes {len(fmt.files)} files: give --out a file stem, not '-'")
+    exporter = Exporter(open_store(source), projection, inline_context)
+    # Next to the build's files: in its output directory, beside a store or RDF file given directly.
+    is_output = source.is_dir() and ((source / GRAPH_FILE).is_file() or (source / STORE_DIR).is_dir())
+    directory = source if is_output else source.parent
+    files = exporter.files(fmt.name, None if to_stdout else out, directory)
+    if to_stdout:
+        sys.stdout.buffer.write(files[0][1])
+        return
+    for path, data in files:
+        atomic_write(path, data)
+    detail = ""
+    if fmt.name in NETWORK_FORMATS:
+        detail = f" ({exporter.network.number_of_nodes()} nodes, {exporter.network.number_of_edges()} edges)"
+    err_console.print(f"wrote {', '.join(str(p) for p, _ in files)}{detail}", highlight=False)
+
+
+@app.command()
+def publish(
+    endpoint: Annotated[str, typer.Option("--endpoint", help="The Graph Store HTTP Protocol URL (Oxigraph: "
+                                          "http://HOST:PORT/store; Fuseki: http://HOST:PORT/DATASET/data).",
+                                          show_default=False)],
+    graph: Annotated[Optional[list[str]], typer.Option(
+        "--graph", help="Send only this named graph (repeatable). Default: every graph of the build and the "
+                        "dataset description.", show_default=False)] = None,
+    source: Annotated[Path, typer.Option("--from", help="A build's output directory, an on-disk store or an "
+                                         "RDF file.")] = Path("out"),
+    user: Annotated[Optional[str], typer.Option("--user", envvar="KG_PUBLISH_USER",
+                                                help="User name for HTTP Basic authentication.",
+                                                show_default=False)] = None,
+    password: Annotated[Optional[str], typer.Option("--password", envvar="KG_PUBLISH_PASSWORD",
+                                                    help="Password for HTTP Basic authentication (better: the "
+                                                         "KG_PUBLISH_PASSWORD environment variable).",
+                                                    show_default=False)] = None,
+    token_env: Annotated[Optional[str], typer.Option(
+        "--token-env", help="The environment variable holding a bearer token (default: KG_PUBLISH_TOKEN, if set).",
+        show_default=False)] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for each graph.")] = 120.0,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be sent; send nothing.")] = False,
+) -> None:
+    """Send each named graph of a build (one per document, the reference graphs, the dataset
+    description) to a SPARQL 1.1 Graph Store endpoint with PUT, replacing what the store had in
+    that graph: publishing twice gives the same store as publishing once."""
+    import os
+
+    from kg.exports import Exporter
+    from kg.exports.publish import Credentials, publish as send
+    from kg.store import open_store
+
+    token = None
+    if token_env is not None:
+        token = os.environ.get(token_env)
+        if not token:
+            raise KgError(f"the environment variable {token_env} holds no token")
+    elif os.environ.get("KG_PUBLISH_TOKEN"):
+        token = os.environ["KG_PUBLISH_TOKEN"]
+    exporter = Exporter(open_store(source))
+    sent = send(exporter.quads(), endpoint, graph, Credentials(user, password, token), timeout, dry_run)
+    for item in sent:
+        verb = "would send" if item.status is None else f"sent (HTTP {item.status})"
+        console.print(f"{verb}: <{item.graph}> {item.triples} triples", highlight=False, soft_wrap=True)
 
 
 # Typer 0.2x parses with a click of its own (typer._click): a bad option raises its

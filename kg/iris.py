@@ -17,6 +17,8 @@ trigger word       ``B doc/{doc}/p/{n}/t/{start}-{end}``
 activity           ``B doc/{doc}/p/{n}/activity/{k}``
 participation      ``{activity}/participation/{hash of entity and role}``
 relation           ``B relation/{kind}/{hash of its two ends}``
+dataset (exports)  ``B dataset``, its parts ``B dataset/{part}``
+                   (``distribution/nq``, ``class/kgo-Paragraph``, ``linkset/sdg-kos`` …)
 =================  ==========================================
 """
 
@@ -94,6 +96,10 @@ class Iris:
         digest = hashlib.sha1(f"{subject} {obj}".encode()).hexdigest()[:16]
         name = slug(re.sub("([A-Z])", r"-\1", kind))  # contributesTo → contributes-to
         return self._iri(f"relation/{name}/{digest}")
+
+    def dataset(self, part: str = "") -> URIRef:
+        """The exported dataset (its DCAT/VoID description) and the nodes of that description."""
+        return self._iri(f"dataset/{part}" if part else "dataset")
 
 
 def document_key(symbol: str | None, language: str, fallback: str) -> str:

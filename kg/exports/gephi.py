@@ -1,0 +1,98 @@
+"""Writing the network projection as GEXF 1.3 (Gephi), GraphML and a pair of CSV files.
+
+networkx writes the graphs; what its GEXF writer gets wrong for GEXF 1.3 is
+mended in the element tree before it is serialised, so the file validates
+against the official RELAX NG schema (``gexf.rng`` of gephi/gexf, which also
+covers the ``viz:`` extension):
+
+* it writes ``graph/@name`` (always, empty by default), which GEXF 1.3 does not have;
+* it declares the XML Schema instance namespace as ``http://w3.org/2001/…``
+  (``www.`` missing) for ``xsi:schemaLocation``; the schema allows no such
+  attribute anyway, so both go;
+* its ``meta/@lastmodifieddate`` is today's date, which would make the file
+  differ from day to day: kg writes the date of the newest source document.
+
+Nodes get ``viz:color`` by type and ``viz:size`` by degree (data/exports/network.toml).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from xml.etree.ElementTree import SubElement
+
+import networkx as nx
+from networkx.readwrite.gexf import GEXFWriter
+
+from kg import __version__
+from kg.exports.config import NetworkStyle, network_style
+
+GEXF_VERSION = "1.3"
+NODE_COLUMNS = ("type", "kind", "label_zh", "label_en", "iri", "goal", "m49", "iso3", "paragraphs")
+
+
+def with_viz(graph: nx.DiGraph, style: NetworkStyle | None = None) -> nx.DiGraph:
+    """A copy of ``graph`` whose nodes carry Gephi's ``viz`` colour (by type) and size (by degree)."""
+    style = style or network_style()
+    colours = {t.name: t.colour for t in style.types}
+    degrees = dict(graph.degree())
+    low, high = (min(degrees.values()), max(degrees.values())) if degrees else (0, 0)
+    span = high - low
+    copy = graph.copy()
+    for node, data in copy.nodes(data=True):
+        r, g, b = colours[data["type"]]
+        share = (degrees[node] - low) / span if span else 0.0
+        size = round(style.min_size + (style.max_size - style.min_size) * share, 2)
+        data["viz"] = {"color": {"r": r, "g": g, "b": b, "a": 1.0}, "size": size}
+    return copy
+
+
+def gexf(graph: nx.DiGraph, modified: date | None = None, description: str = "",
+         style: NetworkStyle | None = None) -> bytes:
+    """The GEXF 1.3 document of ``graph``, valid against the 1.3 RELAX NG schema."""
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True, version=GEXF_VERSION)
+    writer.add_graph(with_viz(graph, style))
+    root = writer.xml
+    for name in ("xmlns:xsi", "xsi:schemaLocation"):
+        root.attrib.pop(name, None)
+    writer.graph_element.attrib.pop("name", None)
+    meta = root.find("meta")
+    meta.find("creator").text = f"kg {__version__}"
+    if modified is not None:
+        meta.set("lastmodifieddate", modified.isoformat())
+    else:
+        meta.attrib.pop("lastmodifieddate", None)
+    if description:
+        SubElement(meta, "description").text = description
+    stream = io.BytesIO()
+    writer.write(stream)
+    return stream.getvalue()
+
+
+def graphml(graph: nx.DiGraph) -> bytes:
+    """GraphML with the same attributes (no viz: GraphML has no standard for it)."""
+    stream = io.BytesIO()
+    nx.write_graphml(graph, stream, encoding="utf-8", prettyprint=True, named_key_ids=True,
+                     edge_id_from_attribute="id")
+    return stream.getvalue()
+
+
+def _csv(header: list[str], rows) -> bytes:
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return stream.getvalue().encode("utf-8")
+
+
+def csv_pair(graph: nx.DiGraph) -> tuple[bytes, bytes]:
+    """A nodes table and an edges table, with the column names Gephi's spreadsheet import
+    recognises (``Id``, ``Label``; ``Source``, ``Target``, ``Type``, ``Weight``, ``Id``)."""
+    nodes = _csv(["Id", "Label", *NODE_COLUMNS],
+                 ([node, data["label"], *(data.get(c, "") for c in NODE_COLUMNS)]
+                  for node, data in graph.nodes(data=True)))
+    edges = _csv(["Source", "Target", "Type", "Id", "Weight", "relation", "paragraphs"],
+                 ([u, v, "Directed", data["id"], data["weight"], data["relation"], data["paragraphs"]]
+                  for u, v, data in graph.edges(data=True)))
+    return nodes, edges
