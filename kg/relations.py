@@ -16,8 +16,9 @@ lexicon's ``[relations]`` section:
   "这些活动也促进实现…", ¶8), to the activities of the paragraphs before it in
   the same section, back to the previous such paragraph; naming a programme
   ("这些 WIPO GREEN 举措", ¶15) restricts it to that programme's activities.
-* **Leads.** A lead that ends with a colon introduces its items: its targets go
-  to every item's activity ("以下活动促进实现具体目标 4.3："); a lead saying
+* **Leads.** A lead that ends with a colon introduces its items: its targets,
+  and the organisations and places it names in their roles, go to every item's
+  activity ("以下活动促进实现具体目标 4.3：", "在最不发达国家制定了…项目。以下项目…："); a lead saying
   the items are some of the previous paragraph's activities ("其中一些活动")
   gives them that paragraph's targets.
 * **Programmes.** An activity is conducted by the programmes it names, else by
@@ -109,17 +110,17 @@ class Relation:
         return len(self.activities)
 
 
-def role_findings(doc: Doc, document: Document, starts: list[int]) -> dict[tuple[int, int, int], RoleFinding]:
-    """The roles ``kg_roles`` found, keyed by (paragraph, start, end) in paragraph offsets."""
-    found = {}
+def role_findings(doc: Doc, document: Document, starts: list[int]) -> dict[tuple[int, int, int], list[RoleFinding]]:
+    """The roles ``kg_roles`` found (one or more per entity), keyed by (paragraph, start, end) in paragraph offsets."""
+    found: dict[tuple[int, int, int], list[RoleFinding]] = defaultdict(list)
     for span in doc.spans.get(ROLES, []):
         index = bisect.bisect_right(starts, span.start_char) - 1
         base = starts[index]
         number = document.paragraphs[index].number
         key = (number, span.start_char - base, span.end_char - base)
-        found[key] = RoleFinding(number, *key[1:], span.label_,
-                                 tuple((a - base, b - base) for a, b in span._.kg_triggers))
-    return found
+        found[key].append(RoleFinding(number, *key[1:], span.label_,
+                                      tuple((a - base, b - base) for a, b in span._.kg_triggers)))
+    return dict(found)
 
 
 class ActivityFinder:
@@ -195,6 +196,7 @@ class ActivityFinder:
             made: list[Activity] = []
             lead_citations: list[Mention] = []
             lead_programmes: list[tuple[str, URIRef]] = []
+            lead_names: list[Mention] = []  # organisations and places a lead introducing its items names
             back_to_previous_paragraph: list[Mention] = []
 
             for start, end, item, is_lead in self._units(paragraph):
@@ -202,6 +204,7 @@ class ActivityFinder:
                     lead_programmes = self._programmes(inside(start, end))
                     if text[start:end].rstrip().endswith(tuple(self.lead_end)):
                         lead_citations = [m for m in inside(start, end) if m.label in ("TARGET", "GOAL")]
+                        lead_names = [m for m in inside(start, end) if m.label in ("ORG", "COUNTRY", "REGION")]
                         if self.lead_back_reference.search(text[start:end]) and activities:
                             previous = [a for a in activities if a.paragraph == paragraph.number - 1]
                             lead_citations += [m for a in previous for m in a.citations]
@@ -247,9 +250,11 @@ class ActivityFinder:
                 made += unit_made
 
             for activity in made:
+                named = inside(activity.start, activity.end)
                 if activity.item is not None:
                     activity.citations = lead_citations + activity.citations
-                self._fill(activity, inside(activity.start, activity.end), roles, lead_programmes, text)
+                    named = lead_names + named
+                self._fill(activity, named, roles, lead_programmes, text)
 
             if back_to_previous_paragraph:
                 named = self._programmes(inside(0, len(text)))
@@ -290,18 +295,17 @@ class ActivityFinder:
         for mention in mentions:
             if mention.label not in ("ORG", "COUNTRY", "REGION") or mention.key == self.actor:
                 continue
-            finding = roles.get((mention.paragraph, mention.start, mention.end))
-            role = finding.role if finding else "mentioned"
             nested = mention.label != "ORG" and any(o.start <= mention.start and mention.end <= o.end
                                                     for o in organisations)
-            participation = found.get((mention.iri, role))
-            if participation is None:
-                participation = found[(mention.iri, role)] = Participation(
-                    mention, role, finding.triggers if finding else (), nested)
-            elif finding is not None:
-                participation.triggers += finding.triggers
-            participation.nested = participation.nested and nested
-            participation.evidence.append(mention)
+            for finding in roles.get((mention.paragraph, mention.start, mention.end)) or [None]:
+                role = finding.role if finding else "mentioned"
+                participation = found.get((mention.iri, role))
+                if participation is None:
+                    participation = found[(mention.iri, role)] = Participation(mention, role, (), nested)
+                if finding is not None:
+                    participation.triggers += tuple(t for t in finding.triggers if t not in participation.triggers)
+                participation.nested = participation.nested and nested
+                participation.evidence.append(mention)
         # "Mentioned" is what is left: not for an entity that plays a role here.
         with_role = {iri for iri, role in found if role != "mentioned"}
         activity.participations = [p for (iri, role), p in found.items() if role != "mentioned" or iri not in with_role]
