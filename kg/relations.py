@@ -48,7 +48,7 @@ from spacy.tokens import Doc
 
 from kg.lexicon import Lexicon
 from kg.linking import Mention
-from kg.nlp.roles import ROLES
+from kg.nlp.roles import ROLES, triggers
 from kg.reader.model import Document, Paragraph
 
 PARTNER_ROLES = ("partner", "funder", "host")
@@ -119,7 +119,7 @@ def role_findings(doc: Doc, document: Document, starts: list[int]) -> dict[tuple
         number = document.paragraphs[index].number
         key = (number, span.start_char - base, span.end_char - base)
         found[key].append(RoleFinding(number, *key[1:], span.label_,
-                                      tuple((a - base, b - base) for a, b in span._.kg_triggers)))
+                                      tuple((a - base, b - base) for a, b in triggers(doc, span))))
     return dict(found)
 
 

@@ -2,7 +2,7 @@
 
 A clause ends at a clause mark (，。；： …) that stands outside brackets and
 quotation marks: "（非洲地区两个，亚洲及太平洋地区五个）" and "“…：…”" hold no
-clause end. A clause has a *scope*: where what governs "to the end of the
+clause end, nor does the comma before an insertion ("向成员国，特别是最不发达国家提供"). A clause has a *scope*: where what governs "to the end of the
 clause" stops. It is the clause's own end, except for a clause that introduces
 a list (it ends with a colon) or is followed by examples ("…的援助，例如，…"):
 its scope runs to the end of the sentence.
@@ -41,15 +41,23 @@ class Layout:
     """The clauses and sentences of ``text``."""
 
     def __init__(self, text: str, clause_end: str, sentence_end: str, opaque: list[tuple[str, str]],
-                 list_introducers: tuple[str, ...], example_markers: tuple[str, ...]):
+                 list_introducers: tuple[str, ...], example_markers: tuple[str, ...],
+                 insertions: tuple[str, ...] = ()):
         self.text = text
         self.opaque = bracketed(text, opaque)
         inside = [False] * len(text)
         for start, end in self.opaque:
             for i in range(start + 1, end - 1):
                 inside[i] = True
-        hard = [i + 1 for i, c in enumerate(text) if c in clause_end and not inside[i]]
-        sentence_ends = [i + 1 for i, c in enumerate(text) if (c in sentence_end or c == "\n") and not inside[i]]
+        # A comma before an insertion ("向成员国，特别是最不发达国家提供") ends no clause.
+        def mark(i: int, c: str, marks: str) -> bool:
+            # A mark between two digits (4.3, 20,786) is part of a number.
+            return c in marks and not inside[i] and not (0 < i < len(text) - 1 and text[i - 1].isdigit()
+                                                          and text[i + 1].isdigit())
+
+        hard = [i + 1 for i, c in enumerate(text) if mark(i, c, clause_end)
+                and not (c in "，," and text[i + 1:i + 9].lstrip().startswith(insertions or ("\0",)))]
+        sentence_ends = [i + 1 for i, c in enumerate(text) if c == "\n" or mark(i, c, sentence_end)]
         sentence_ends.append(len(text))
         self.sentence_ends = sentence_ends
         bounds = [0] + hard + ([len(text)] if not hard or hard[-1] != len(text) else [])

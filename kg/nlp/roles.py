@@ -22,9 +22,11 @@ one from the organisation's. Event words adjust venues: an online event has no
 venue but serves the place, a national one held in a place also serves it.
 
 The result is ``doc.spans["roles"]``: one span per entity and role, labelled
-with the role, the entity key as ``id_``, and the trigger words' character
-offsets as ``span._.kg_triggers``. Entities without a span here are merely
-mentioned. Grouping roles into activities is kg/relations.py's job.
+with the role and with the entity key as ``id_``; ``triggers(doc, span)`` gives
+the trigger words' character offsets (kept per role in ``doc._.kg_role_triggers``:
+spaCy keeps a span extension per stretch of text, and one stretch may have
+several roles). Entities without a span here are merely mentioned. Grouping
+roles into activities is kg/relations.py's job.
 """
 
 from __future__ import annotations
@@ -49,8 +51,13 @@ END_OF_SCOPE = "$"
 ROLE_NAMES = ("partner", "funder", "host", "beneficiary", "venue", "origin")
 TYPES = ("ORG", "PLACE")
 
-if not Span.has_extension("kg_triggers"):
-    Span.set_extension("kg_triggers", default=())
+if not Doc.has_extension("kg_role_triggers"):
+    Doc.set_extension("kg_role_triggers", default=None)
+
+
+def triggers(doc: Doc, span: Span) -> tuple[tuple[int, int], ...]:
+    """The character offsets of the words that gave a role span its role."""
+    return (doc._.kg_role_triggers or {}).get((span.start_char, span.end_char, span.label_), ())
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,7 @@ class Frame:
     list_only: bool = False
     subject: bool = False
     types: frozenset[str] = frozenset(TYPES)  # the entity types it governs
+    next_list: bool = False  # governs only the list right after the opening ("funded by X and Y")
 
 
 @dataclass(frozen=True)
@@ -103,19 +111,23 @@ class RoleFinder:
 
     def _configure(self, config: dict) -> None:
         self.actor = config["actor"]
+        self.word_boundaries = bool(config.get("word_boundaries", False))
         self.clause_end = config["clause_end"]
         self.sentence_end = config["sentence_end"]
         self.opaque = [tuple(pair) for pair in config.get("opaque_brackets", [])]
         self.list_introducers = tuple(config.get("list_introducers", ()))
         self.example_markers = tuple(config.get("example_markers", ()))
+        self.insertions = tuple(config.get("insertion_markers", ()))
         separators = sorted(config.get("list_separators", []), key=len, reverse=True)
         self.separator = re.compile(r"\s*(?:" + "|".join(map(re.escape, separators)) + r")\s*" if separators
                                     else r"(?!)")
         self.not_triggers = tuple(config.get("not_triggers", ()))
         self.frames = [self._frame(f) for f in config.get("frames", [])]
-        self.frames += [Frame(p["role"], tuple(p["triggers"]), (END_OF_SCOPE,),
-                              list_only=bool(p.get("list_only", False)))
+        self.frames += [Frame(p["role"], tuple(p["triggers"]), (END_OF_SCOPE,), adds=bool(p.get("adds", False)),
+                              list_only=bool(p.get("list_only", False)), types=frozenset(p.get("types", TYPES)),
+                              next_list=bool(p.get("next_list", config.get("prefixes_govern_next_list", False))))
                         for p in config.get("prefixes", [])]
+        self.articles = tuple(config.get("articles", ()))
         self.suffixes = [(s["role"], tuple(s["triggers"])) for s in config.get("suffixes", [])]
         joint = config.get("joint", {})
         self.joint_role = joint.get("role")
@@ -150,17 +162,22 @@ class RoleFinder:
     def _frame(raw: dict) -> Frame:
         return Frame(raw["role"], tuple(raw["open"]), tuple(raw["close"]), bool(raw.get("adds", False)),
                      bool(raw.get("list_only", False)), bool(raw.get("subject", False)),
-                     frozenset(raw.get("types", TYPES)))
+                     frozenset(raw.get("types", TYPES)), bool(raw.get("next_list", False)))
 
     # -- text ------------------------------------------------------------------
 
-    @staticmethod
-    def _find(text: str, word: str, start: int, end: int):
+    def _find(self, text: str, word: str, start: int, end: int):
         position = text.find(word, start, end)
         while position >= 0:
-            if position + len(word) <= end:
+            if position + len(word) <= end and (not self.word_boundaries or self._whole_word(text, position, word)):
                 yield position
             position = text.find(word, position + 1, end)
+
+    @staticmethod
+    def _whole_word(text: str, at: int, word: str) -> bool:
+        before = text[at - 1] if at > 0 else " "
+        after = text[at + len(word)] if at + len(word) < len(text) else " "
+        return not (word[0].isalnum() and before.isalnum()) and not (word[-1].isalnum() and after.isalnum())
 
     def _blocked(self, text: str, at: int, word: str) -> bool:
         """Whether ``word`` at ``at`` is part of a longer word that is no trigger (为 in 作为)."""
@@ -198,7 +215,8 @@ class RoleFinder:
 
     # -- triggers ----------------------------------------------------------------
 
-    def _frame_triggers(self, text: str, layout: Layout, clause, free, lists_before, only_list) -> list[Trigger]:
+    def _frame_triggers(self, text: str, layout: Layout, clause, free, lists_before, list_after,
+                        only_list) -> list[Trigger]:
         found = []
         start, end = clause.start, clause.end
         for frame in self.frames:
@@ -221,6 +239,11 @@ class RoleFinder:
                             words = opened + ((stop, stop + len(closing)),)
                         if frame.list_only and not only_list(after, min(stop, end)):
                             continue
+                        if frame.next_list:
+                            following = list_after(after, stop)
+                            if not following:
+                                continue
+                            after, stop = following[0].start_char, following[-1].end_char
                         found.append(Trigger(frame.role, after, stop, words, frame.adds, frame.types))
                         if frame.subject and opening != CLAUSE_START:
                             subject = lists_before(at)
@@ -326,7 +349,7 @@ class RoleFinder:
                 outer.append(span)
                 reach = span.end_char
         layout = Layout(text, self.clause_end, self.sentence_end, self.opaque, self.list_introducers,
-                        self.example_markers)
+                        self.example_markers, self.insertions)
         lists = self._lists(text, layout, outer)
         list_of = {(s.start_char, s.end_char): group for group in lists for s in group}
         list_ends = {}
@@ -336,8 +359,15 @@ class RoleFinder:
                 list_ends[key] = self._after_name(layout, group[-1].end_char)
         list_stops = [self._after_name(layout, group[-1].end_char) for group in lists]
 
+        named = [0] * (len(text) + 1)  # named[i]: how many of the first i characters are in a name
+        covered = bytearray(len(text))
+        for a, b in names:
+            covered[a:b] = b"\1" * (b - a)
+        for i, flag in enumerate(covered):
+            named[i + 1] = named[i] + flag
+
         def free(at: int, length: int) -> bool:
-            return not any(a < at + length and at < b for a, b in names)
+            return named[at + length] == named[at]
 
         def lists_before(position: int) -> list[Span]:
             """The list that ends right before ``position`` (allowing a head noun: …的知识产权局与)."""
@@ -346,6 +376,19 @@ class RoleFinder:
                 return []
             gap = text[list_stops[index]:position]
             return lists[index] if not gap.strip() or self._head_noun_gap(gap) else []
+
+        list_starts = [group[0].start_char for group in lists]
+
+        def list_after(position: int, limit: int) -> list[Span]:
+            """The list that starts right after ``position`` (past an article: "funded by the …")."""
+            while position < limit and text[position].isspace():
+                position += 1
+            article = next((a for a in self.articles if text.startswith(a, position)), "")
+            for start in (position, position + len(article)):
+                index = bisect.bisect_left(list_starts, start)
+                if index < len(lists) and list_starts[index] == start and lists[index][-1].end_char <= limit:
+                    return lists[index]
+            return []
 
         def only_list(start: int, end: int) -> bool:
             inside = [s for s in outer if start <= s.start_char and s.end_char <= end]
@@ -364,7 +407,7 @@ class RoleFinder:
 
         by_sentence: dict[int, list[Trigger]] = defaultdict(list)
         for clause in layout.clauses:
-            for trigger in self._frame_triggers(text, layout, clause, free, lists_before, only_list):
+            for trigger in self._frame_triggers(text, layout, clause, free, lists_before, list_after, only_list):
                 by_sentence[clause.sentence].append(trigger)
         for trigger in self._joint(text, layout, lists, outer) + self._suffixes(text, layout, lists):
             by_sentence[layout.clause_at(trigger.governs_from).sentence].append(trigger)
@@ -415,13 +458,13 @@ class RoleFinder:
                 if role in self.nested and not roles:
                     roles.setdefault(self.nested[role], ())
 
-        spans = []
+        spans, words_of = [], {}
         for span in takers:
             for role, words in sorted(found[(span.start_char, span.end_char)].items()):
-                marked = Span(doc, span.start, span.end, label=role, span_id=span.id_)
-                marked._.kg_triggers = tuple(words)
-                spans.append(marked)
+                spans.append(Span(doc, span.start, span.end, label=role, span_id=span.id_))
+                words_of[(span.start_char, span.end_char, role)] = tuple(words)
         doc.spans[ROLES] = spans
+        doc._.kg_role_triggers = words_of
         return doc
 
     def _head_noun_gap(self, gap: str) -> bool:
