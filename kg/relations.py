@@ -46,6 +46,7 @@ from datetime import date
 from rdflib import URIRef
 from spacy.tokens import Doc
 
+from kg.dates import find_date, find_date_range
 from kg.lexicon import Lexicon
 from kg.linking import Mention
 from kg.nlp.roles import ROLES, triggers
@@ -133,7 +134,7 @@ class ActivityFinder:
         self.back_reference = re.compile(config["back_reference"])
         self.lead_end = config["lead_end"]
         self.lead_back_reference = re.compile(config["lead_back_reference"])
-        self.year = re.compile(config.get("year", r"(?<![0-9])((?:19|20)[0-9]{2})\s*年"))
+        self.year = re.compile(config["year"])
 
     # -- text ------------------------------------------------------------------
 
@@ -160,20 +161,10 @@ class ActivityFinder:
     def _dates(self, activity: Activity, text: str) -> None:
         span = text[activity.start:activity.end]
         activity.years = sorted({int(y) for y in self.year.findall(span)})
-        match = self.lexicon.date_range.search(span)
-        single = self.lexicon.date.search(span)
-        try:
-            if match:
-                groups = match.groupdict()
-                year, month = int(groups["y"]), int(groups.get("m") or 0)
-                month2 = int(groups.get("m2") or month)
-                activity.start_date = date(year, month, int(groups["d"]))
-                activity.end_date = date(int(groups.get("y2") or year), month2, int(groups["d2"]))
-            elif single:
-                groups = single.groupdict()
-                activity.start_date = activity.end_date = date(int(groups["y"]), int(groups["m"]), int(groups["d"]))
-        except (TypeError, ValueError, KeyError):
-            activity.start_date = activity.end_date = None
+        found = find_date_range(self.lexicon, span)
+        if found is None and (single := find_date(self.lexicon, span)) is not None:
+            found = (single, single)
+        activity.start_date, activity.end_date = found or (None, None)
 
     # -- activities --------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from kg.lexicon import load_lexicon
 from kg.nlp.pipeline import load_pipeline
 from kg.nlp.roles import RoleFinder, triggers
 from kg.store import open_store
+from conftest import write_report
 
 BASE = "https://w3id.org/sdg-kg/id/"
 DOC = BASE + "doc/cdip-32-3-zh"
@@ -279,3 +280,18 @@ def test_a_bad_relations_section_is_one_clear_error():
     missing = {k: v for k, v in lexicon.relations.items() if k != "roles_by_type"}
     with pytest.raises(DataError, match=r"\[relations\]: missing key 'roles_by_type'"):
         RoleFinder(type(lexicon)(**{**lexicon.__dict__, "relations": missing}))
+
+
+def test_an_english_report_has_activities_with_roles_dates_and_back_references(tmp_path):
+    from kg.build import Builder
+
+    path = write_report(tmp_path, [
+        "1. The project was implemented in cooperation with FAO and AFD. It contributes to target 4.3.",
+        "2. A workshop was held in Peru on May 3, 2023, for experts from Chile and Mexico. "
+        "These activities also contribute to target 8.3.",
+    ], header="CDIP/99/2 \n\nORIGINAL: ENGLISH \n\nDATE: January 2, 2025 \n\nTest report \n\n")
+    found = Builder().build_document(path).activities
+    assert [(a.paragraph, a.number, targets(a), a.years, a.start_date) for a in found] == [
+        (1, 1, ["4.3"], [], None), (2, 1, ["8.3"], [2023], date(2023, 5, 3))]
+    assert roles(found[0]) == {("fao", "partner"), ("afd", "partner")}
+    assert roles(found[1]) == {("PER", "venue"), ("CHL", "origin"), ("MEX", "origin")}
