@@ -17,10 +17,10 @@ lexicon's ``[relations]`` section:
   the same section, back to the previous such paragraph; naming a programme
   ("这些 WIPO GREEN 举措", ¶15) restricts it to that programme's activities.
 * **Leads.** A lead that ends with a colon introduces its items: its targets,
-  and the organisations and places it names in their roles, go to every item's
-  activity ("以下活动促进实现具体目标 4.3：", "在最不发达国家制定了…项目。以下项目…："); a lead saying
-  the items are some of the previous paragraph's activities ("其中一些活动")
-  gives them that paragraph's targets.
+  and the organisations and places it names (in their roles), go to every
+  item's activity ("以下活动促进实现具体目标 4.3：", "在最不发达国家制定了…项目。
+  以下项目…："); a lead saying the items are some of the previous paragraph's
+  activities ("其中一些活动") gives them that paragraph's targets.
 * **Programmes.** An activity is conducted by the programmes it names, else by
   those of its paragraph's lead, else by the reporting organisation as a whole.
 * **Roles.** Every organisation and place named in an activity plays the role
@@ -169,11 +169,10 @@ class ActivityFinder:
     # -- activities --------------------------------------------------------------
 
     def find(self, document: Document, mentions: list[Mention],
-             roles: dict[tuple[int, int, int], RoleFinding]) -> list[Activity]:
+             roles: dict[tuple[int, int, int], list[RoleFinding]]) -> list[Activity]:
         by_paragraph: dict[int, list[Mention]] = defaultdict(list)
         for mention in mentions:
             by_paragraph[mention.paragraph].append(mention)
-        section_of = {p.number: p.section for p in document.paragraphs}
         activities: list[Activity] = []
         since_reference: list[Activity] = []  # activities since the last paragraph-level back reference
         current_section = None

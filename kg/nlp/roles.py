@@ -215,8 +215,7 @@ class RoleFinder:
 
     # -- triggers ----------------------------------------------------------------
 
-    def _frame_triggers(self, text: str, layout: Layout, clause, free, lists_before, list_after,
-                        only_list) -> list[Trigger]:
+    def _frame_triggers(self, text: str, clause, names: "_Names", lists: "_Lists") -> list[Trigger]:
         found = []
         start, end = clause.start, clause.end
         for frame in self.frames:
@@ -225,28 +224,28 @@ class RoleFinder:
                     places = [(start, start)]
                 else:
                     places = [(at, at + len(opening)) for at in self._find(text, opening, start, end)
-                              if free(at, len(opening)) and not self._blocked(text, at, opening)]
+                              if names.free(at, len(opening)) and not self._blocked(text, at, opening)]
                 for at, after in places:
                     opened = ((at, after),) if after > at else ()
                     for closing in frame.closings:
                         if closing == END_OF_SCOPE:
                             stop, words = clause.scope_end, opened
                         else:
-                            stop = next((p for p in self._find(text, closing, after, end) if free(p, len(closing))),
-                                        None)
+                            stop = next((p for p in self._find(text, closing, after, end)
+                                         if names.free(p, len(closing))), None)
                             if stop is None:
                                 continue
                             words = opened + ((stop, stop + len(closing)),)
-                        if frame.list_only and not only_list(after, min(stop, end)):
+                        if frame.list_only and not lists.only_list(after, min(stop, end), names):
                             continue
                         if frame.next_list:
-                            following = list_after(after, stop)
+                            following = lists.after(after, stop)
                             if not following:
                                 continue
                             after, stop = following[0].start_char, following[-1].end_char
                         found.append(Trigger(frame.role, after, stop, words, frame.adds, frame.types))
                         if frame.subject and opening != CLAUSE_START:
-                            subject = lists_before(at)
+                            subject = lists.before(at)
                             if subject:
                                 found.append(Trigger(frame.role, subject[0].start_char, subject[-1].end_char,
                                                      words, frame.adds, frame.types))
@@ -340,76 +339,16 @@ class RoleFinder:
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
         every = sorted(doc.spans.get(ENTITIES, []), key=lambda s: (s.start_char, -s.end_char))
-        names = [(s.start_char, s.end_char) for s in every]
-        outer, reach = [], -1
-        for span in every:  # sorted by start, longest first: a name inside an earlier one is nested
-            if span.label_ == "PROGRAMME":
-                continue  # a programme's name may hold names of its own (产权组织-巴西…暑期班)
-            if span.end_char > reach:
-                outer.append(span)
-                reach = span.end_char
+        names = _Names(text, every)
         layout = Layout(text, self.clause_end, self.sentence_end, self.opaque, self.list_introducers,
                         self.example_markers, self.insertions)
-        lists = self._lists(text, layout, outer)
-        list_of = {(s.start_char, s.end_char): group for group in lists for s in group}
-        list_ends = {}
-        for group in lists:
-            ends = [(g.start_char, g.end_char) for g in group]
-            for key in ends:
-                list_ends[key] = self._after_name(layout, group[-1].end_char)
-        list_stops = [self._after_name(layout, group[-1].end_char) for group in lists]
-
-        named = [0] * (len(text) + 1)  # named[i]: how many of the first i characters are in a name
-        covered = bytearray(len(text))
-        for a, b in names:
-            covered[a:b] = b"\1" * (b - a)
-        for i, flag in enumerate(covered):
-            named[i + 1] = named[i] + flag
-
-        def free(at: int, length: int) -> bool:
-            return named[at + length] == named[at]
-
-        def lists_before(position: int) -> list[Span]:
-            """The list that ends right before ``position`` (allowing a head noun: …的知识产权局与)."""
-            index = bisect.bisect_right(list_stops, position) - 1
-            if index < 0:
-                return []
-            gap = text[list_stops[index]:position]
-            return lists[index] if not gap.strip() or self._head_noun_gap(gap) else []
-
-        list_starts = [group[0].start_char for group in lists]
-
-        def list_after(position: int, limit: int) -> list[Span]:
-            """The list that starts right after ``position`` (past an article: "funded by the …")."""
-            while position < limit and text[position].isspace():
-                position += 1
-            article = next((a for a in self.articles if text.startswith(a, position)), "")
-            for start in (position, position + len(article)):
-                index = bisect.bisect_left(list_starts, start)
-                if index < len(lists) and list_starts[index] == start and lists[index][-1].end_char <= limit:
-                    return lists[index]
-            return []
-
-        def only_list(start: int, end: int) -> bool:
-            inside = [s for s in outer if start <= s.start_char and s.end_char <= end]
-            if not inside:
-                return False
-            rest, cursor = [], start
-            for s in inside:
-                if s.start_char < cursor:
-                    continue  # a short form in brackets after the name
-                rest.append(text[cursor:s.start_char])
-                cursor = self._after_name(layout, s.end_char)
-            rest.append(text[cursor:end])
-            rest[-1] = rest[-1].strip().rstrip(self.clause_end)
-            return not rest[0].strip() and not rest[-1].strip() and \
-                all(not piece.strip() or self.separator.fullmatch(piece) for piece in rest[1:-1])
+        lists = _Lists(text, self._lists(text, layout, names.outer), layout, self)
 
         by_sentence: dict[int, list[Trigger]] = defaultdict(list)
         for clause in layout.clauses:
-            for trigger in self._frame_triggers(text, layout, clause, free, lists_before, list_after, only_list):
+            for trigger in self._frame_triggers(text, clause, names, lists):
                 by_sentence[clause.sentence].append(trigger)
-        for trigger in self._joint(text, layout, lists, outer) + self._suffixes(text, layout, lists):
+        for trigger in self._joint(text, layout, lists.groups, names.outer) + self._suffixes(text, layout, lists.groups):
             by_sentence[layout.clause_at(trigger.governs_from).sentence].append(trigger)
 
         takers = [s for s in every if s.label_ != "PROGRAMME" and s.id_ != self.actor]
@@ -419,44 +358,24 @@ class RoleFinder:
         nested_places = []
         for span in takers:
             clause = layout.clause_at(span.start_char)
-            possessed = self._possessed(text, layout, span, organisations)
-            around = [t for t in by_sentence[clause.sentence]
-                      if t.governs_from <= span.start_char and span.end_char <= t.governs_to
-                      and not (possessed and t.governs_from <= possessed.start_char
-                               and possessed.end_char <= t.governs_to)]
-            roles: dict[str, tuple] = {}
-            main = None
-            for trigger in sorted(around, key=lambda t: (t.width, t.governs_from)):
-                if _kind(span) not in trigger.types:
-                    continue
-                role = self._role(span, trigger.role)
-                if role is None:
-                    continue
-                if trigger.adds:
-                    roles.setdefault(role, trigger.words)
-                elif main is None:
-                    main = trigger
-                    for r in self._event_roles(text, layout, trigger, role):
-                        roles.setdefault(r, trigger.words)
-            nested = span.label_ in PLACE_LABELS and any(
-                o.start_char <= span.start_char and span.end_char <= o.end_char for o in organisations)
-            if main is None and nested:
-                nested_places.append((span, roles))
+            around = self._around(span, by_sentence[clause.sentence], self._possessed(text, layout, span, organisations))
+            roles, main = self._from_triggers(text, layout, span, around)
+            container = next((o for o in organisations if o is not span and o.start_char <= span.start_char
+                              and span.end_char <= o.end_char), None) if span.label_ in PLACE_LABELS else None
+            if main is None and container is not None:
+                nested_places.append((span, container, roles))
             elif main is None:
-                head = self._head(text, span, list_ends.get((span.start_char, span.end_char), span.end_char),
+                head = self._head(text, span, lists.end_of((span.start_char, span.end_char), span.end_char),
                                   clause, taker_names)
-                if head is not None:
-                    role = self._role(span, head[0])
-                    if role is not None:
-                        roles.setdefault(role, head[1])
+                if head is not None and (role := self._role(span, head[0])) is not None:
+                    roles.setdefault(role, head[1])
             found[(span.start_char, span.end_char)] = roles
 
         # A place named inside an organisation's name: its role follows the organisation's.
-        for span, roles in nested_places:
-            org = next(o for o in organisations if o.start_char <= span.start_char and span.end_char <= o.end_char)
-            for role in found.get((org.start_char, org.end_char), {}):
+        for span, container, roles in nested_places:
+            for role in found.get((container.start_char, container.end_char), {}):
                 if role in self.nested and not roles:
-                    roles.setdefault(self.nested[role], ())
+                    roles[self.nested[role]] = ()
 
         spans, words_of = [], {}
         for span in takers:
@@ -466,6 +385,30 @@ class RoleFinder:
         doc.spans[ROLES] = spans
         doc._.kg_role_triggers = words_of
         return doc
+
+    @staticmethod
+    def _around(span: Span, candidates: list[Trigger], possessed: Span | None) -> list[Trigger]:
+        """The triggers governing ``span``, innermost first; none that governs the name it modifies."""
+        def governs(t: Trigger, s: Span) -> bool:
+            return t.governs_from <= s.start_char and s.end_char <= t.governs_to
+
+        return sorted((t for t in candidates if governs(t, span) and not (possessed and governs(t, possessed))),
+                      key=lambda t: (t.width, t.governs_from))
+
+    def _from_triggers(self, text: str, layout: Layout, span: Span, around: list[Trigger]):
+        """The roles the triggers give: the innermost one that fits the entity's type, and the adding ones."""
+        roles: dict[str, tuple] = {}
+        main = None
+        for trigger in around:
+            if _kind(span) not in trigger.types or (role := self._role(span, trigger.role)) is None:
+                continue
+            if trigger.adds:
+                roles.setdefault(role, trigger.words)
+            elif main is None:
+                main = trigger
+                for r in self._event_roles(text, layout, trigger, role):
+                    roles.setdefault(r, trigger.words)
+        return roles, main
 
     def _head_noun_gap(self, gap: str) -> bool:
         """Whether ``gap`` is 的 and a head noun ("…秘鲁的知识产权局" before 与)."""
@@ -483,6 +426,85 @@ class RoleFinder:
         if not text.startswith("的", after):
             return None
         return next((o for o in organisations if o.start_char == after + 1), None)
+
+
+class _Names:
+    """The entity names of a text: where they are, and which are outermost."""
+
+    def __init__(self, text: str, spans: list[Span]):
+        self.outer, reach = [], -1
+        for span in spans:  # sorted by start, longest first: a name inside an earlier one is nested
+            if span.label_ == "PROGRAMME":
+                continue  # a programme's name may hold names of its own (产权组织-巴西…暑期班)
+            if span.end_char > reach:
+                self.outer.append(span)
+                reach = span.end_char
+        self.outer_starts = [s.start_char for s in self.outer]
+        covered = bytearray(len(text))
+        for span in spans:
+            covered[span.start_char:span.end_char] = b"\1" * (span.end_char - span.start_char)
+        self._named = [0] * (len(text) + 1)  # how many of the first i characters are in a name
+        for i, flag in enumerate(covered):
+            self._named[i + 1] = self._named[i] + flag
+
+    def free(self, at: int, length: int) -> bool:
+        """Whether no name overlaps [at, at + length): 联合 in 联合国 is no trigger."""
+        return self._named[at + length] == self._named[at]
+
+
+class _Lists:
+    """The coordinated lists of a text, found by where they start and stop."""
+
+    def __init__(self, text: str, groups: list[list[Span]], layout: Layout, finder: RoleFinder):
+        self.text, self.groups, self.layout, self.finder = text, groups, layout, finder
+        self.starts = [group[0].start_char for group in groups]
+        self.stops = [finder._after_name(layout, group[-1].end_char) for group in groups]
+        self._stop_of = {(s.start_char, s.end_char): stop for group, stop in zip(groups, self.stops) for s in group}
+
+    def end_of(self, key: tuple[int, int], default: int) -> int:
+        """Where the list an entity belongs to stops (past a short form in brackets)."""
+        return self._stop_of.get(key, default)
+
+    def before(self, position: int) -> list[Span]:
+        """The list that ends right before ``position`` (allowing a head noun: …的知识产权局与)."""
+        index = bisect.bisect_right(self.stops, position) - 1
+        if index < 0:
+            return []
+        gap = self.text[self.stops[index]:position]
+        return self.groups[index] if not gap.strip() or self.finder._head_noun_gap(gap) else []
+
+    def after(self, position: int, limit: int) -> list[Span]:
+        """The list that starts right after ``position`` (past an article: "funded by the …")."""
+        text = self.text
+        while position < limit and text[position].isspace():
+            position += 1
+        article = next((a for a in self.finder.articles if text.startswith(a, position)), "")
+        for start in (position, position + len(article)):
+            index = bisect.bisect_left(self.starts, start)
+            if index < len(self.groups) and self.starts[index] == start and self.groups[index][-1].end_char <= limit:
+                return self.groups[index]
+        return []
+
+    def only_list(self, start: int, end: int, names: _Names) -> bool:
+        """Whether [start, end) holds nothing but a list of entities (and the clause's end mark)."""
+        inside = []
+        for span in names.outer[bisect.bisect_left(names.outer_starts, start):]:
+            if span.start_char >= end:
+                break
+            if span.end_char <= end:
+                inside.append(span)
+        if not inside:
+            return False
+        rest, cursor = [], start
+        for span in inside:
+            if span.start_char < cursor:
+                continue  # a short form in brackets after the name
+            rest.append(self.text[cursor:span.start_char])
+            cursor = self.finder._after_name(self.layout, span.end_char)
+        rest.append(self.text[cursor:end].strip().rstrip(self.finder.clause_end))
+        separator = self.finder.separator
+        return not rest[0].strip() and not rest[-1].strip() and \
+            all(not piece.strip() or separator.fullmatch(piece) for piece in rest[1:-1])
 
 
 @Language.factory("kg_roles", default_config={"lexicon": "zh"})
