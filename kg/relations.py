@@ -49,7 +49,7 @@ from spacy.tokens import Doc
 from kg.dates import find_date, find_date_range
 from kg.lexicon import Lexicon
 from kg.linking import Mention
-from kg.nlp.roles import ROLES, triggers
+from kg.nlp.roles import ROLES, evidence
 from kg.reader.model import Document, Paragraph
 
 PARTNER_ROLES = ("partner", "funder", "host")
@@ -63,6 +63,7 @@ class RoleFinding:
     end: int
     role: str
     triggers: tuple[tuple[int, int], ...]  # offsets in the paragraph's text
+    home: bool = False  # a place only named as where a partner, funder or host is from
 
 
 @dataclass
@@ -70,13 +71,13 @@ class Participation:
     mention: Mention  # the first mention; ``evidence`` holds them all
     role: str
     triggers: tuple[tuple[int, int], ...] = ()
-    nested: bool = False  # a place named inside an organisation's name (中国 in 中国信托基金)
+    home: bool = False  # only where a partner, funder or host is from (中国 in 中国信托基金)
     evidence: list[Mention] = field(default_factory=list)
 
     @property
     def reached(self) -> bool:
         """Whether this is a place the activity reached (not where a partner is from)."""
-        return self.mention.label in ("COUNTRY", "REGION") and self.role in PLACE_ROLES and not self.nested
+        return self.mention.label in ("COUNTRY", "REGION") and self.role in PLACE_ROLES and not self.home
 
 
 @dataclass
@@ -119,8 +120,9 @@ def role_findings(doc: Doc, document: Document, starts: list[int]) -> dict[tuple
         base = starts[index]
         number = document.paragraphs[index].number
         key = (number, span.start_char - base, span.end_char - base)
+        how = evidence(doc, span)
         found[key].append(RoleFinding(number, *key[1:], span.label_,
-                                      tuple((a - base, b - base) for a, b in triggers(doc, span))))
+                                      tuple((a - base, b - base) for a, b in how.words), how.home))
     return dict(found)
 
 
@@ -280,21 +282,19 @@ class ActivityFinder:
         if not activity.programmes:
             activity.by_actor = True
             activity.programmes = [(self.actor, self.actor_iri)]
-        organisations = [m for m in mentions if m.label == "ORG"]
         found: dict[tuple[URIRef, str], Participation] = {}
         for mention in mentions:
             if mention.label not in ("ORG", "COUNTRY", "REGION") or mention.key == self.actor:
                 continue
-            nested = mention.label != "ORG" and any(o.start <= mention.start and mention.end <= o.end
-                                                    for o in organisations)
             for finding in roles.get((mention.paragraph, mention.start, mention.end)) or [None]:
                 role = finding.role if finding else "mentioned"
+                home = finding is not None and finding.home
                 participation = found.get((mention.iri, role))
                 if participation is None:
-                    participation = found[(mention.iri, role)] = Participation(mention, role, (), nested)
+                    participation = found[(mention.iri, role)] = Participation(mention, role, (), home)
                 if finding is not None:
                     participation.triggers += tuple(t for t in finding.triggers if t not in participation.triggers)
-                participation.nested = participation.nested and nested
+                participation.home = participation.home and home  # reached if any mention says so
                 participation.evidence.append(mention)
         # "Mentioned" is what is left: not for an entity that plays a role here.
         with_role = {iri for iri, role in found if role != "mentioned"}

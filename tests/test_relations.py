@@ -295,3 +295,17 @@ def test_an_english_report_has_activities_with_roles_dates_and_back_references(t
         (1, 1, ["4.3"], [], None), (2, 1, ["8.3"], [2023], date(2023, 5, 3))]
     assert roles(found[0]) == {("fao", "partner"), ("afd", "partner")}
     assert roles(found[1]) == {("PER", "venue"), ("CHL", "origin"), ("MEX", "origin")}
+
+
+def test_a_partners_home_is_not_where_the_activity_went(store):
+    # ¶7 item 2: Cambodia and Togo are reached; China and France are only where the
+    # funder and a partner are from. The funder is active where its activity went.
+    rows = select(store, f"""
+        SELECT ?source ?place WHERE {{
+          ?r kgo:relationType kgo:activeIn ; kgo:supportedBy <{DOC}/p/7/activity/2> ;
+             kgo:relationSource ?source ; kgo:relationTarget ?place .
+        }}""")
+    geo = "http://metadata.un.org/sdg/codes/geoArea/"
+    assert rows == sorted((BASE + source, geo + place) for source in ("org/wipo", "org/funds-in-trust-china",
+                                                                       "org/fao", "org/afd")
+                          for place in ("116", "768"))

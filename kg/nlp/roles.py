@@ -22,10 +22,10 @@ one from the organisation's. Event words adjust venues: an online event has no
 venue but serves the place, a national one held in a place also serves it.
 
 The result is ``doc.spans["roles"]``: one span per entity and role, labelled
-with the role and with the entity key as ``id_``; ``triggers(doc, span)`` gives
-the trigger words' character offsets (kept per role in ``doc._.kg_role_triggers``:
-spaCy keeps a span extension per stretch of text, and one stretch may have
-several roles). Entities without a span here are merely mentioned. Grouping
+with the role and with the entity key as ``id_``; ``evidence(doc, span)`` gives
+the trigger words' character offsets and whether a place is only an
+organisation's home (kept per role in ``doc._.kg_role_triggers``: spaCy keeps a
+span extension per stretch of text, and one stretch may have several roles). Entities without a span here are merely mentioned. Grouping
 roles into activities is kg/relations.py's job.
 """
 
@@ -55,9 +55,22 @@ if not Doc.has_extension("kg_role_triggers"):
     Doc.set_extension("kg_role_triggers", default=None)
 
 
+@dataclass(frozen=True)
+class Evidence:
+    words: tuple[tuple[int, int], ...] = ()  # character offsets of the trigger words
+    # A place that is only where a partner, funder or host is from (中国 in 中国信托基金,
+    # 巴西 in 与巴西…的学院合作): its origin, not a place the activity reached.
+    home: bool = False
+
+
+def evidence(doc: Doc, span: Span) -> Evidence:
+    """How a role span got its role."""
+    return (doc._.kg_role_triggers or {}).get((span.start_char, span.end_char, span.label_), Evidence())
+
+
 def triggers(doc: Doc, span: Span) -> tuple[tuple[int, int], ...]:
     """The character offsets of the words that gave a role span its role."""
-    return (doc._.kg_role_triggers or {}).get((span.start_char, span.end_char, span.label_), ())
+    return evidence(doc, span).words
 
 
 @dataclass(frozen=True)
@@ -325,6 +338,11 @@ class RoleFinder:
             return role
         return self.fallback.get(f"{kind}_in_{role}")
 
+    def _home(self, span: Span, role: str) -> bool:
+        """Whether a trigger's role reaches a place only as an organisation's home (与巴西…的学院合作)."""
+        return _kind(span) == "PLACE" and role not in self.allowed.get("PLACE", ()) \
+            and f"PLACE_in_{role}" in self.fallback
+
     def _event_roles(self, text: str, layout: Layout, trigger: Trigger, role: str) -> list[str]:
         if role != "venue" or not trigger.words:
             return [role]
@@ -354,7 +372,7 @@ class RoleFinder:
         takers = [s for s in every if s.label_ != "PROGRAMME" and s.id_ != self.actor]
         organisations = [s for s in every if s.label_ == "ORG"]
         taker_names = [(s.start_char, s.end_char) for s in takers]
-        found: dict[tuple[int, int], dict[str, tuple]] = {}
+        found: dict[tuple[int, int], dict[str, Evidence]] = {}
         nested_places = []
         for span in takers:
             clause = layout.clause_at(span.start_char)
@@ -368,20 +386,20 @@ class RoleFinder:
                 head = self._head(text, span, lists.end_of((span.start_char, span.end_char), span.end_char),
                                   clause, taker_names)
                 if head is not None and (role := self._role(span, head[0])) is not None:
-                    roles.setdefault(role, head[1])
+                    roles.setdefault(role, Evidence(head[1], self._home(span, head[0])))
             found[(span.start_char, span.end_char)] = roles
 
         # A place named inside an organisation's name: its role follows the organisation's.
         for span, container, roles in nested_places:
             for role in found.get((container.start_char, container.end_char), {}):
                 if role in self.nested and not roles:
-                    roles[self.nested[role]] = ()
+                    roles[self.nested[role]] = Evidence((), self.nested[role] == "origin")
 
         spans, words_of = [], {}
         for span in takers:
             for role, words in sorted(found[(span.start_char, span.end_char)].items()):
                 spans.append(Span(doc, span.start, span.end, label=role, span_id=span.id_))
-                words_of[(span.start_char, span.end_char, role)] = tuple(words)
+                words_of[(span.start_char, span.end_char, role)] = words
         doc.spans[ROLES] = spans
         doc._.kg_role_triggers = words_of
         return doc
@@ -397,17 +415,17 @@ class RoleFinder:
 
     def _from_triggers(self, text: str, layout: Layout, span: Span, around: list[Trigger]):
         """The roles the triggers give: the innermost one that fits the entity's type, and the adding ones."""
-        roles: dict[str, tuple] = {}
+        roles: dict[str, Evidence] = {}
         main = None
         for trigger in around:
             if _kind(span) not in trigger.types or (role := self._role(span, trigger.role)) is None:
                 continue
             if trigger.adds:
-                roles.setdefault(role, trigger.words)
+                roles.setdefault(role, Evidence(trigger.words, self._home(span, trigger.role)))
             elif main is None:
                 main = trigger
                 for r in self._event_roles(text, layout, trigger, role):
-                    roles.setdefault(r, trigger.words)
+                    roles.setdefault(r, Evidence(trigger.words, self._home(span, trigger.role)))
         return roles, main
 
     def _head_noun_gap(self, gap: str) -> bool:
