@@ -228,40 +228,51 @@ class RoleFinder:
 
     # -- triggers ----------------------------------------------------------------
 
-    def _frame_triggers(self, text: str, clause, names: "_Names", lists: "_Lists") -> list[Trigger]:
+    def _frame_triggers(self, text: str, layout: Layout, names: "_Names", lists: "_Lists",
+                        where) -> list[tuple[int, Trigger]]:
+        """(sentence, trigger) of every frame and prefix; ``where(word, opening)`` lists a word's places."""
         found = []
-        start, end = clause.start, clause.end
+
+        def first(word: str, lo: int, hi: int) -> int | None:
+            positions = where(word, False)
+            index = bisect.bisect_left(positions, lo)
+            if index < len(positions) and positions[index] + len(word) <= hi:
+                return positions[index]
+            return None
+
         for frame in self.frames:
             for opening in frame.openings:
                 if opening == CLAUSE_START:
-                    places = [(start, start)]
+                    places = [(c, c.start, c.start) for c in layout.clauses]
                 else:
-                    places = [(at, at + len(opening)) for at in self._find(text, opening, start, end)
-                              if names.free(at, len(opening)) and not self._blocked(text, at, opening)]
-                for at, after in places:
+                    places = [(layout.clause_at(at), at, at + len(opening)) for at in where(opening, True)]
+                for clause, at, after in places:
+                    if after > clause.end:
+                        continue  # the word runs past its clause's end
                     opened = ((at, after),) if after > at else ()
                     for closing in frame.closings:
                         if closing == END_OF_SCOPE:
                             stop, words = clause.scope_end, opened
                         else:
-                            stop = next((p for p in self._find(text, closing, after, end)
-                                         if names.free(p, len(closing))), None)
+                            stop = first(closing, after, clause.end)
                             if stop is None:
                                 continue
                             words = opened + ((stop, stop + len(closing)),)
-                        if frame.list_only and not lists.only_list(after, min(stop, end), names):
+                        if frame.list_only and not lists.only_list(after, min(stop, clause.end), names):
                             continue
+                        governs = (after, stop)
                         if frame.next_list:
                             following = lists.after(after, stop)
                             if not following:
                                 continue
-                            after, stop = following[0].start_char, following[-1].end_char
-                        found.append(Trigger(frame.role, after, stop, words, frame.adds, frame.types))
+                            governs = (following[0].start_char, following[-1].end_char)
+                        found.append((clause.sentence, Trigger(frame.role, *governs, words, frame.adds, frame.types)))
                         if frame.subject and opening != CLAUSE_START:
                             subject = lists.before(at)
                             if subject:
-                                found.append(Trigger(frame.role, subject[0].start_char, subject[-1].end_char,
-                                                     words, frame.adds, frame.types))
+                                found.append((clause.sentence, Trigger(frame.role, subject[0].start_char,
+                                                                       subject[-1].end_char, words, frame.adds,
+                                                                       frame.types)))
         return found
 
     def _joint(self, text: str, layout: Layout, lists: list[list[Span]], outer: list[Span]) -> list[Trigger]:
@@ -362,10 +373,19 @@ class RoleFinder:
                         self.example_markers, self.insertions)
         lists = _Lists(text, self._lists(text, layout, names.outer), layout, self)
 
+        places: dict[tuple[str, bool], list[int]] = {}
+
+        def where(word: str, opening: bool) -> list[int]:
+            """Where ``word`` stands outside names (and, for an opening, outside not_triggers words)."""
+            key = (word, opening)
+            if key not in places:
+                places[key] = [at for at in self._find(text, word, 0, len(text)) if names.free(at, len(word))
+                               and not (opening and self._blocked(text, at, word))]
+            return places[key]
+
         by_sentence: dict[int, list[Trigger]] = defaultdict(list)
-        for clause in layout.clauses:
-            for trigger in self._frame_triggers(text, clause, names, lists):
-                by_sentence[clause.sentence].append(trigger)
+        for sentence, trigger in self._frame_triggers(text, layout, names, lists, where):
+            by_sentence[sentence].append(trigger)
         for trigger in self._joint(text, layout, lists.groups, names.outer) + self._suffixes(text, layout, lists.groups):
             by_sentence[layout.clause_at(trigger.governs_from).sentence].append(trigger)
 
