@@ -266,7 +266,7 @@ def test_english_prefixes_govern_the_list_after_them():
         ("Morocco", "beneficiary", "beneficiary countries were"),
         ("Saudi Arabia", "beneficiary", "beneficiary countries were"),
         ("Tunisia", "beneficiary", "beneficiary countries were"),
-        ("Chile", "venue", "held in"), ("Peru", "origin", "from")}
+        ("Chile", "venue", "held in"), ("Peru", "origin", "experts from")}
 
 
 def test_a_bad_relations_section_is_one_clear_error():

@@ -2,7 +2,8 @@
 
 A clause ends at a clause mark (，。；： …) that stands outside brackets and
 quotation marks: "（非洲地区两个，亚洲及太平洋地区五个）" and "“…：…”" hold no
-clause end, nor does the comma before an insertion ("向成员国，特别是最不发达国家提供"). A clause has a *scope*: where what governs "to the end of the
+clause end, nor does the comma before an insertion ("向成员国，特别是最不发达国家提供"),
+nor an ASCII mark that no space follows ("4.3", "13,164"). A clause has a *scope*: where what governs "to the end of the
 clause" stops. It is the clause's own end, except for a clause that introduces
 a list (it ends with a colon) or is followed by examples ("…的援助，例如，…"):
 its scope runs to the end of the sentence.
@@ -51,9 +52,9 @@ class Layout:
                 inside[i] = True
         # A comma before an insertion ("向成员国，特别是最不发达国家提供") ends no clause.
         def mark(i: int, c: str, marks: str) -> bool:
-            # A mark between two digits (4.3, 20,786) is part of a number.
-            return c in marks and not inside[i] and not (0 < i < len(text) - 1 and text[i - 1].isdigit()
-                                                          and text[i + 1].isdigit())
+            # An ASCII mark ends something only before a space or the end ("4.3", "13,164" do not).
+            return c in marks and not inside[i] and (not c.isascii() or c.isspace() or i + 1 >= len(text)
+                                                     or text[i + 1].isspace())
 
         hard = [i + 1 for i, c in enumerate(text) if mark(i, c, clause_end)
                 and not (c in "，," and text[i + 1:i + 9].lstrip().startswith(insertions or ("\0",)))]

@@ -73,6 +73,11 @@ def triggers(doc: Doc, span: Span) -> tuple[tuple[int, int], ...]:
     return evidence(doc, span).words
 
 
+if not Span.has_extension("kg_triggers"):
+    # ``span._.kg_triggers`` of a role span: computed per role, not stored per stretch of text.
+    Span.set_extension("kg_triggers", getter=lambda span: triggers(span.doc, span))
+
+
 @dataclass(frozen=True)
 class Trigger:
     role: str
@@ -109,6 +114,21 @@ class Head:
     barriers: tuple[str, ...] = ()  # words that may not stand between the entity and the head
 
 
+# The keys of [relations] that hold words or lists of words matched against the text.
+_WORDS = ("open", "close", "triggers", "words", "not_before", "barriers", "virtual", "national", "links",
+          "list_separators", "not_triggers", "example_markers", "insertion_markers", "list_introducers", "articles")
+
+
+def _lowered(config):
+    """``config`` with the words it matches in lower case ("^" and "$" are marks, not words)."""
+    if isinstance(config, dict):
+        return {key: ([w.lower() for w in value] if key in _WORDS and isinstance(value, list) else _lowered(value))
+                for key, value in config.items()}
+    if isinstance(config, list):
+        return [_lowered(value) for value in config]
+    return config
+
+
 def _kind(span: Span) -> str:
     return "PLACE" if span.label_ in PLACE_LABELS else span.label_
 
@@ -123,8 +143,10 @@ class RoleFinder:
             raise DataError(f"[relations]: {detail}", path=lexicon.path) from None
 
     def _configure(self, config: dict) -> None:
+        # Trigger words match regardless of case ("Funded by" = "funded by"): the text
+        # is read in lower case (kg/nlp/roles.py keeps every offset), and so are the words.
+        config = _lowered(config)
         self.actor = config["actor"]
-        self.word_boundaries = bool(config.get("word_boundaries", False))
         self.clause_end = config["clause_end"]
         self.sentence_end = config["sentence_end"]
         self.opaque = [tuple(pair) for pair in config.get("opaque_brackets", [])]
@@ -148,7 +170,7 @@ class RoleFinder:
         actor = load_registry().get("ORG", self.actor)
         if actor is None:
             raise ValueError(f"actor {self.actor!r} is not in the organisation registry")
-        self.actor_names = tuple(sorted(actor.names.get(self.language, ()), key=len, reverse=True))
+        self.actor_names = tuple(sorted({n.lower() for n in actor.names.get(self.language, ())}, key=len, reverse=True))
         rules = config.get("head_rules", {})
         self.adjacent_gap = re.compile(rules.get("adjacent_gap", r"^\s*$"))
         barriers = tuple(rules.get("barriers", ()))
@@ -179,18 +201,18 @@ class RoleFinder:
 
     # -- text ------------------------------------------------------------------
 
-    def _find(self, text: str, word: str, start: int, end: int):
+    @staticmethod
+    def _find(text: str, word: str, start: int, end: int):
+        """Where ``word`` occurs in ``text[start:end]``; a Latin word only as a whole word ("for" is not in "form")."""
+        head = word[:1].isascii() and word[:1].isalnum()
+        tail = word[-1:].isascii() and word[-1:].isalnum()
         position = text.find(word, start, end)
         while position >= 0:
-            if position + len(word) <= end and (not self.word_boundaries or self._whole_word(text, position, word)):
+            after = position + len(word)
+            if after <= end and not (head and position > 0 and text[position - 1].isalnum()) \
+                    and not (tail and after < len(text) and text[after].isalnum()):
                 yield position
             position = text.find(word, position + 1, end)
-
-    @staticmethod
-    def _whole_word(text: str, at: int, word: str) -> bool:
-        before = text[at - 1] if at > 0 else " "
-        after = text[at + len(word)] if at + len(word) < len(text) else " "
-        return not (word[0].isalnum() and before.isalnum()) and not (word[-1].isalnum() and after.isalnum())
 
     def _blocked(self, text: str, at: int, word: str) -> bool:
         """Whether ``word`` at ``at`` is part of a longer word that is no trigger (为 in 作为)."""
@@ -366,7 +388,8 @@ class RoleFinder:
         return [role]
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        # Lowering keeps every offset: a character whose lower case is longer is left alone.
+        text = "".join(c.lower() if len(c.lower()) == 1 else c for c in doc.text)
         every = sorted(doc.spans.get(ENTITIES, []), key=lambda s: (s.start_char, -s.end_char))
         names = _Names(text, every)
         layout = Layout(text, self.clause_end, self.sentence_end, self.opaque, self.list_introducers,
