@@ -11,7 +11,7 @@ from kg.lexicon import load_lexicon
 from kg.nlp.pipeline import load_pipeline
 from kg.nlp.roles import RoleFinder, triggers
 from kg.store import open_store
-from conftest import write_report
+from conftest import ROOT, write_report
 
 BASE = "https://w3id.org/sdg-kg/id/"
 DOC = BASE + "doc/cdip-32-3-zh"
@@ -309,3 +309,15 @@ def test_a_partners_home_is_not_where_the_activity_went(store):
     assert rows == sorted((BASE + source, geo + place) for source in ("org/wipo", "org/funds-in-trust-china",
                                                                        "org/fao", "org/afd")
                           for place in ("116", "768"))
+
+
+def test_the_english_edition_of_paragraph_7_has_the_same_funder_and_partners():
+    from kg.build import Builder
+
+    found = Builder().build_document(ROOT / "tests" / "data" / "multilingual" / "CDIP_32_3_en_p1-10.txt").activities
+    [fit] = [a for a in found if a.paragraph == 7 and ("funds-in-trust-china", "funder") in roles(a)]
+    # "financed by the Funds-in-Trust China (FIT China) and implemented in cooperation with the Food and
+    # Agriculture Organization of the United Nations (FAO) and the French Development Agency (AFD)"
+    assert {r for r in roles(fit) if r[1] != "mentioned"} == {
+        ("funds-in-trust-china", "funder"), ("CHN", "origin"), ("fao", "partner"), ("afd", "partner"),
+        ("KHM", "beneficiary"), ("TGO", "beneficiary")}

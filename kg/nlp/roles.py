@@ -244,8 +244,9 @@ class RoleFinder:
 
     @staticmethod
     def _after_name(layout: Layout, end: int) -> int:
-        """Past a name's acronym or short form in brackets: 国际贸易中心（ITC）."""
-        bracket = layout.parenthetical_at(end)
+        """Past a name's acronym or short form in brackets: 国际贸易中心（ITC）, "the Agency (AFD)"."""
+        start = end + 1 if layout.text[end:end + 1] == " " else end
+        bracket = layout.parenthetical_at(start)
         return bracket if bracket is not None and bracket - end <= 24 else end
 
     # -- triggers ----------------------------------------------------------------
