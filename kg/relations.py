@@ -47,6 +47,7 @@ from rdflib import URIRef
 from spacy.tokens import Doc
 
 from kg.dates import find_date, find_date_range
+from kg.errors import DataError
 from kg.lexicon import Lexicon
 from kg.linking import Mention
 from kg.nlp.roles import ROLES, evidence
@@ -130,13 +131,18 @@ class ActivityFinder:
     def __init__(self, lexicon: Lexicon, actor_iri: URIRef):
         config = lexicon.relations
         self.lexicon = lexicon
-        self.actor = config["actor"]
         self.actor_iri = actor_iri
-        self.sentence_end = config["sentence_end"]
-        self.back_reference = re.compile(config["back_reference"])
-        self.lead_end = config["lead_end"]
-        self.lead_back_reference = re.compile(config["lead_back_reference"])
-        self.year = re.compile(config["year"])
+        try:
+            self.actor = config["actor"]
+            self.sentence_end = config["sentence_end"]
+            self.back_reference = re.compile(config["back_reference"])
+            self.lead_end = config["lead_end"]
+            self.lead_back_reference = re.compile(config["lead_back_reference"])
+            self.year = re.compile(config["year"])
+        except KeyError as exc:
+            raise DataError(f"[relations]: missing key {exc}", path=lexicon.path) from None
+        except re.error as exc:
+            raise DataError(f"[relations]: bad regular expression: {exc}", path=lexicon.path) from None
 
     # -- text ------------------------------------------------------------------
 

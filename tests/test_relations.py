@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -273,13 +274,13 @@ def test_a_bad_relations_section_is_one_clear_error():
     lexicon = load_lexicon("zh")
     broken = dict(lexicon.relations, frames=[{"role": "sponsor", "open": ["由"], "close": ["赞助"]}])
     with pytest.raises(DataError) as error:
-        RoleFinder(type(lexicon)(**{**lexicon.__dict__, "relations": broken}))
+        RoleFinder(replace(lexicon, relations=broken))
     message = str(error.value)
     assert message.startswith(str(lexicon.path)) and "unknown role(s) sponsor" in message
     assert len(message.splitlines()) == 1
     missing = {k: v for k, v in lexicon.relations.items() if k != "roles_by_type"}
     with pytest.raises(DataError, match=r"\[relations\]: missing key 'roles_by_type'"):
-        RoleFinder(type(lexicon)(**{**lexicon.__dict__, "relations": missing}))
+        RoleFinder(replace(lexicon, relations=missing))
 
 
 def test_an_english_report_has_activities_with_roles_dates_and_back_references(tmp_path):
@@ -321,3 +322,12 @@ def test_the_english_edition_of_paragraph_7_has_the_same_funder_and_partners():
     assert {r for r in roles(fit) if r[1] != "mentioned"} == {
         ("funds-in-trust-china", "funder"), ("CHN", "origin"), ("fao", "partner"), ("afd", "partner"),
         ("KHM", "beneficiary"), ("TGO", "beneficiary")}
+
+
+def test_a_relations_section_without_its_year_pattern_is_one_clear_error():
+    from kg.relations import ActivityFinder
+
+    lexicon = load_lexicon("zh")
+    broken = {k: v for k, v in lexicon.relations.items() if k != "year"}
+    with pytest.raises(DataError, match=r"zh\.toml: \[relations\]: missing key 'year'$"):
+        ActivityFinder(replace(lexicon, relations=broken), None)
