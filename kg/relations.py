@@ -16,10 +16,11 @@ lexicon's ``[relations]`` section:
   "这些活动也促进实现…", ¶8), to the activities of the paragraphs before it in
   the same section, back to the previous such paragraph; naming a programme
   ("这些 WIPO GREEN 举措", ¶15) restricts it to that programme's activities.
-* **Leads.** A lead that ends with a colon introduces its items: its targets go
-  to every item's activity ("以下活动促进实现具体目标 4.3："); a lead saying
-  the items are some of the previous paragraph's activities ("其中一些活动")
-  gives them that paragraph's targets.
+* **Leads.** A lead that ends with a colon introduces its items: its targets,
+  and the organisations and places it names (in their roles), go to every
+  item's activity ("以下活动促进实现具体目标 4.3：", "在最不发达国家制定了…项目。
+  以下项目…："); a lead saying the items are some of the previous paragraph's
+  activities ("其中一些活动") gives them that paragraph's targets.
 * **Programmes.** An activity is conducted by the programmes it names, else by
   those of its paragraph's lead, else by the reporting organisation as a whole.
 * **Roles.** Every organisation and place named in an activity plays the role
@@ -45,9 +46,11 @@ from datetime import date
 from rdflib import URIRef
 from spacy.tokens import Doc
 
+from kg.dates import find_date, find_date_range
+from kg.errors import DataError
 from kg.lexicon import Lexicon
 from kg.linking import Mention
-from kg.nlp.roles import ROLES
+from kg.nlp.roles import ROLES, evidence
 from kg.reader.model import Document, Paragraph
 
 PARTNER_ROLES = ("partner", "funder", "host")
@@ -61,6 +64,7 @@ class RoleFinding:
     end: int
     role: str
     triggers: tuple[tuple[int, int], ...]  # offsets in the paragraph's text
+    home: bool = False  # a place only named as where a partner, funder or host is from
 
 
 @dataclass
@@ -68,13 +72,13 @@ class Participation:
     mention: Mention  # the first mention; ``evidence`` holds them all
     role: str
     triggers: tuple[tuple[int, int], ...] = ()
-    nested: bool = False  # a place named inside an organisation's name (中国 in 中国信托基金)
+    home: bool = False  # only where a partner, funder or host is from (中国 in 中国信托基金)
     evidence: list[Mention] = field(default_factory=list)
 
     @property
     def reached(self) -> bool:
         """Whether this is a place the activity reached (not where a partner is from)."""
-        return self.mention.label in ("COUNTRY", "REGION") and self.role in PLACE_ROLES and not self.nested
+        return self.mention.label in ("COUNTRY", "REGION") and self.role in PLACE_ROLES and not self.home
 
 
 @dataclass
@@ -109,30 +113,36 @@ class Relation:
         return len(self.activities)
 
 
-def role_findings(doc: Doc, document: Document, starts: list[int]) -> dict[tuple[int, int, int], RoleFinding]:
-    """The roles ``kg_roles`` found, keyed by (paragraph, start, end) in paragraph offsets."""
-    found = {}
+def role_findings(doc: Doc, document: Document, starts: list[int]) -> dict[tuple[int, int, int], list[RoleFinding]]:
+    """The roles ``kg_roles`` found (one or more per entity), keyed by (paragraph, start, end) in paragraph offsets."""
+    found: dict[tuple[int, int, int], list[RoleFinding]] = defaultdict(list)
     for span in doc.spans.get(ROLES, []):
         index = bisect.bisect_right(starts, span.start_char) - 1
         base = starts[index]
         number = document.paragraphs[index].number
         key = (number, span.start_char - base, span.end_char - base)
-        found[key] = RoleFinding(number, *key[1:], span.label_,
-                                 tuple((a - base, b - base) for a, b in span._.kg_triggers))
-    return found
+        how = evidence(doc, span)
+        found[key].append(RoleFinding(number, *key[1:], span.label_,
+                                      tuple((a - base, b - base) for a, b in how.words), how.home))
+    return dict(found)
 
 
 class ActivityFinder:
     def __init__(self, lexicon: Lexicon, actor_iri: URIRef):
         config = lexicon.relations
         self.lexicon = lexicon
-        self.actor = config["actor"]
         self.actor_iri = actor_iri
-        self.sentence_end = config["sentence_end"]
-        self.back_reference = re.compile(config["back_reference"])
-        self.lead_end = config["lead_end"]
-        self.lead_back_reference = re.compile(config["lead_back_reference"])
-        self.year = re.compile(config.get("year", r"(?<![0-9])((?:19|20)[0-9]{2})\s*年"))
+        try:
+            self.actor = config["actor"]
+            self.sentence_end = config["sentence_end"]
+            self.back_reference = re.compile(config["back_reference"])
+            self.lead_end = config["lead_end"]
+            self.lead_back_reference = re.compile(config["lead_back_reference"])
+            self.year = re.compile(config["year"])
+        except KeyError as exc:
+            raise DataError(f"[relations]: missing key {exc}", path=lexicon.path) from None
+        except re.error as exc:
+            raise DataError(f"[relations]: bad regular expression: {exc}", path=lexicon.path) from None
 
     # -- text ------------------------------------------------------------------
 
@@ -159,29 +169,18 @@ class ActivityFinder:
     def _dates(self, activity: Activity, text: str) -> None:
         span = text[activity.start:activity.end]
         activity.years = sorted({int(y) for y in self.year.findall(span)})
-        match = self.lexicon.date_range.search(span)
-        single = self.lexicon.date.search(span)
-        try:
-            if match:
-                groups = match.groupdict()
-                year, month = int(groups["y"]), int(groups.get("m") or 0)
-                month2 = int(groups.get("m2") or month)
-                activity.start_date = date(year, month, int(groups["d"]))
-                activity.end_date = date(int(groups.get("y2") or year), month2, int(groups["d2"]))
-            elif single:
-                groups = single.groupdict()
-                activity.start_date = activity.end_date = date(int(groups["y"]), int(groups["m"]), int(groups["d"]))
-        except (TypeError, ValueError, KeyError):
-            activity.start_date = activity.end_date = None
+        found = find_date_range(self.lexicon, span)
+        if found is None and (single := find_date(self.lexicon, span)) is not None:
+            found = (single, single)
+        activity.start_date, activity.end_date = found or (None, None)
 
     # -- activities --------------------------------------------------------------
 
     def find(self, document: Document, mentions: list[Mention],
-             roles: dict[tuple[int, int, int], RoleFinding]) -> list[Activity]:
+             roles: dict[tuple[int, int, int], list[RoleFinding]]) -> list[Activity]:
         by_paragraph: dict[int, list[Mention]] = defaultdict(list)
         for mention in mentions:
             by_paragraph[mention.paragraph].append(mention)
-        section_of = {p.number: p.section for p in document.paragraphs}
         activities: list[Activity] = []
         since_reference: list[Activity] = []  # activities since the last paragraph-level back reference
         current_section = None
@@ -195,6 +194,7 @@ class ActivityFinder:
             made: list[Activity] = []
             lead_citations: list[Mention] = []
             lead_programmes: list[tuple[str, URIRef]] = []
+            lead_names: list[Mention] = []  # organisations and places a lead introducing its items names
             back_to_previous_paragraph: list[Mention] = []
 
             for start, end, item, is_lead in self._units(paragraph):
@@ -202,6 +202,7 @@ class ActivityFinder:
                     lead_programmes = self._programmes(inside(start, end))
                     if text[start:end].rstrip().endswith(tuple(self.lead_end)):
                         lead_citations = [m for m in inside(start, end) if m.label in ("TARGET", "GOAL")]
+                        lead_names = [m for m in inside(start, end) if m.label in ("ORG", "COUNTRY", "REGION")]
                         if self.lead_back_reference.search(text[start:end]) and activities:
                             previous = [a for a in activities if a.paragraph == paragraph.number - 1]
                             lead_citations += [m for a in previous for m in a.citations]
@@ -247,9 +248,11 @@ class ActivityFinder:
                 made += unit_made
 
             for activity in made:
+                named = inside(activity.start, activity.end)
                 if activity.item is not None:
                     activity.citations = lead_citations + activity.citations
-                self._fill(activity, inside(activity.start, activity.end), roles, lead_programmes, text)
+                    named = lead_names + named
+                self._fill(activity, named, roles, lead_programmes, text)
 
             if back_to_previous_paragraph:
                 named = self._programmes(inside(0, len(text)))
@@ -285,23 +288,20 @@ class ActivityFinder:
         if not activity.programmes:
             activity.by_actor = True
             activity.programmes = [(self.actor, self.actor_iri)]
-        organisations = [m for m in mentions if m.label == "ORG"]
         found: dict[tuple[URIRef, str], Participation] = {}
         for mention in mentions:
             if mention.label not in ("ORG", "COUNTRY", "REGION") or mention.key == self.actor:
                 continue
-            finding = roles.get((mention.paragraph, mention.start, mention.end))
-            role = finding.role if finding else "mentioned"
-            nested = mention.label != "ORG" and any(o.start <= mention.start and mention.end <= o.end
-                                                    for o in organisations)
-            participation = found.get((mention.iri, role))
-            if participation is None:
-                participation = found[(mention.iri, role)] = Participation(
-                    mention, role, finding.triggers if finding else (), nested)
-            elif finding is not None:
-                participation.triggers += finding.triggers
-            participation.nested = participation.nested and nested
-            participation.evidence.append(mention)
+            for finding in roles.get((mention.paragraph, mention.start, mention.end)) or [None]:
+                role = finding.role if finding else "mentioned"
+                home = finding is not None and finding.home
+                participation = found.get((mention.iri, role))
+                if participation is None:
+                    participation = found[(mention.iri, role)] = Participation(mention, role, (), home)
+                if finding is not None:
+                    participation.triggers += tuple(t for t in finding.triggers if t not in participation.triggers)
+                participation.home = participation.home and home  # reached if any mention says so
+                participation.evidence.append(mention)
         # "Mentioned" is what is left: not for an entity that plays a role here.
         with_role = {iri for iri, role in found if role != "mentioned"}
         activity.participations = [p for (iri, role), p in found.items() if role != "mentioned" or iri not in with_role]

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from kg.dates import find_date, find_date_range
 from kg.errors import InputError, ReportWarning
 from kg.lexicon import Lexicon, load_lexicon
 from kg.reader.language import detect_language, tag_document
@@ -421,42 +422,17 @@ class ReportReader:
             meta.prepared_by = value
         return True
 
-    def _month(self, match: re.Match[str], key: str) -> int | None:
-        value = match.groupdict().get(key)
-        if value is None:
-            return None
-        if value.isdigit():
-            return int(value)
-        try:
-            return self.lex.months.index(value.capitalize()) + 1
-        except ValueError:
-            return None
-
     def _date(self, text: str, line: Line) -> date | None:
-        match = self.lex.date.search(text)
-        if not match:
+        if not self.lex.date.search(text):
             self._warn(f"cannot read the date {text!r}", line=line.number)
             return None
-        month = self._month(match, "m") or self._month(match, "month")
-        try:
-            return date(int(match.group("y")), month or 0, int(match.group("d")))
-        except (TypeError, ValueError):
+        found = find_date(self.lex, text)
+        if found is None:
             self._warn(f"not a valid date: {text!r}", line=line.number)
-            return None
+        return found
 
     def _date_range(self, text: str) -> tuple[date, date] | None:
-        match = self.lex.date_range.search(text)
-        if not match:
-            return None
-        groups = match.groupdict()
-        year = int(groups["y"])
-        month = self._month(match, "m") or self._month(match, "month")
-        month2 = self._month(match, "m2") or self._month(match, "month2") or month
-        try:
-            return (date(year, month, int(groups["d"])),
-                    date(int(groups.get("y2") or year), month2, int(groups["d2"])))
-        except (TypeError, ValueError):
-            return None
+        return find_date_range(self.lex, text)
 
 
 def read_report(source: Source, language: str | None = None) -> Document:
