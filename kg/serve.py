@@ -29,8 +29,8 @@ import contextlib
 import io
 import ipaddress
 import multiprocessing
+import signal
 import socket
-import sys
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
@@ -318,8 +318,13 @@ def serve(source: Path, host: str = "127.0.0.1", port: int = 7878, limits: Limit
     config = uvicorn.Config(create_app(Path(source), limits), log_level="warning", access_log=access_log,
                             lifespan="on", timeout_graceful_shutdown=max(5, int(limits.timeout) + 5))
     server = uvicorn.Server(config)
+    # uvicorn shuts down gracefully on SIGINT and SIGTERM, then raises the signal again for
+    # whoever handled it before; a stop asked for is a normal end here (exit status 0).
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         sock.close()
-    sys.stdout.flush()
