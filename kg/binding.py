@@ -145,7 +145,7 @@ def substitutions(values: Mapping[str, str], parameters: tuple[Parameter, ...], 
         if unknown:
             allowed = ", ".join(by_name) or "none"
             raise ParameterError(f"unknown parameter {unknown[0]!r} (this query's parameters: {allowed})")
-        missing = [p for p in parameters if p.name not in values]
+        missing = [p for p in parameters if p.name not in values and not p.optional]
         if missing:
             first = missing[0]
             raise ParameterError(f"missing --param {first.name}=… ({first.description})")

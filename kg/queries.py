@@ -10,7 +10,8 @@ and Chinese, which parameters it takes and how to run it::
 
 ``Question``, ``问题`` and at least one ``Example`` are required; a ``Parameter``
 line declares each variable that ``--param`` binds, with the classes (or the
-``xsd:`` datatype) its value must have. The header is the only description of
+``xsd:`` datatype) its value must have, and ``optional`` if the query may run
+with it unbound. The header is the only description of
 a query: ``kg queries`` and ``queries/README.md`` are made from it.
 """
 
@@ -33,6 +34,7 @@ class Parameter:
     name: str
     types: tuple[str, ...]  # CURIEs: classes its value is looked up in, or one xsd: datatype
     description: str
+    optional: bool = False  # declared "(TYPE, optional)": left unbound when not given
 
     @property
     def datatype(self) -> str | None:
@@ -107,10 +109,12 @@ def parse_query_file(path: Path, *, require_header: bool = True) -> StoredQuery:
             raise KgError(f"cannot read the parameter declaration {line_text!r} "
                           "(expected: NAME (TYPE or TYPE): description)", path=path, line=line)
         types = tuple(t.strip() for t in re.split(r"\s+or\s+|,", match.group(2)) if t.strip())
+        optional = "optional" in types
+        types = tuple(t for t in types if t != "optional")
         if not types or not all(_TYPE.match(t) for t in types):
             raise KgError(f"parameter {match.group(1)!r}: types must be CURIEs such as kgo:Programme or xsd:integer",
                           path=path, line=line)
-        parameters.append(Parameter(match.group(1), types, match.group(3)))
+        parameters.append(Parameter(match.group(1), types, match.group(3), optional))
     return StoredQuery(
         name=path.stem, path=path, text=text,
         question=" ".join(fields.get("Question", [""])[:1]),
@@ -160,7 +164,8 @@ def readme(queries: dict[str, StoredQuery]) -> str:
         "|---|---|---|---|---|",
     ]
     for query in queries.values():
-        parameters = "<br>".join(f"`{p.name}` ({' or '.join(p.types)})" for p in query.parameters) or "none"
+        parameters = "<br>".join(f"`{p.name}` ({' or '.join(p.types)}{', optional' if p.optional else ''})"
+                                 for p in query.parameters) or "none"
         example = "<br>".join(f"`{e}`" for e in query.examples)
         lines.append(f"| [`{query.name}`]({query.name}.rq) | {query.question} | {query.question_zh} "
                      f"| {parameters} | {example} |")

@@ -297,7 +297,6 @@ def listen(host: str, port: int) -> socket.socket:
         sock.listen(512)
     except OSError as exc:
         raise KgError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    sock.set_inheritable(True)
     return sock
 
 

@@ -649,3 +649,28 @@ def test_kg_queries_lists_every_query():
 
 def test_refused_is_a_query_error():
     assert issubclass(Refused, QueryError) and issubclass(QueryError, KgError)
+
+
+def test_an_optional_parameter_may_be_left_unbound(store):
+    query = stored_query("edition-disagreements")
+    assert query.parameter("symbol").optional and query.parameter("symbol").types == ("xsd:string",)
+    assert not stored_query("programmes-for-target").parameter("target").optional
+    # The default report is read in one language: no edition disagrees with another.
+    assert ask(store, "edition-disagreements") == []
+    assert ask(store, "edition-disagreements", symbol="CDIP/32/3") == []
+
+
+def test_the_readme_examples_are_real_output(built, tmp_path):
+    """The commands of README.md's "Asking questions", run after `kg build`, print what it shows."""
+    import os
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Asking questions"):]
+    blocks = re.findall(r"```\n\$ (.+?)\n(.*?)```", section, re.S)
+    assert len(blocks) == 3
+    (tmp_path / "out").symlink_to(built[1])
+    env = {**os.environ, "COLUMNS": "100", "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    for command, shown in blocks:
+        assert command.startswith("kg query ")
+        result = subprocess.run(command, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert result.stdout == shown, command

@@ -278,6 +278,13 @@ def test_port_in_use_is_one_line(server, built):
     assert result.stderr.startswith(f"kg: error: cannot listen on 127.0.0.1:{port}:")
 
 
+def test_a_missing_graph_is_one_line(tmp_path):
+    result = subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", "serve", "-g",
+                             str(tmp_path / "nothing"), "--port", "0"], capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stderr.count("\n")) == (2, 1)
+    assert result.stderr.startswith(f"kg: error: {tmp_path / 'nothing'}: no such file or directory")
+
+
 def test_bad_limits_are_refused():
     with pytest.raises(Exception, match="--timeout must be more than 0"):
         Limits(timeout=0).check()
