@@ -2,18 +2,19 @@
 
 The convention, the same for every stored query (and documented in each header):
 
-1. ``<…>`` is that IRI; a CURIE with kg's prefixes (``sdg:4.4``, ``geo:152``,
+1. For an ``xsd:`` datatype, the value is a literal of that type (an integer is
+   checked), whatever it looks like.
+2. Otherwise ``<…>`` is that IRI; a CURIE with kg's prefixes (``sdg:4.4``, ``geo:152``,
    ``kgo:Partner`` …, and ``kg:`` for the graph's own base IRI, as the table
    output shows it) is the IRI it stands for.
-2. For a parameter declared as an SDG target or goal, a code (``4.4``, ``4``,
+3. For a parameter declared as an SDG target or goal, a code (``4.4``, ``4``,
    ``17.b``) is that target's or goal's UN IRI. Without a declaration (a user's
    own ``--file`` query) a target code is the target's IRI too.
-3. For a parameter declared as a class of entity (``kgo:Programme``,
+4. For a parameter declared as a class of entity (``kgo:Programme``,
    ``kgo:Country`` …), another value is looked up among the entities of that
    class in the graph by registry id, code (M49, ISO 3166 alpha-3, SDG
    notation), acronym or name, ignoring case; a value naming two entities is an
    error that lists them.
-4. For an ``xsd:`` datatype, the value is a literal of that type (checked).
 5. Anything else is a plain literal: it matches nothing that is an IRI, and
    never changes what the query means.
 
@@ -94,18 +95,19 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
 
 def bind(value: str, parameter: Parameter | None, store: pyoxigraph.Store, prefixes: Mapping[str, str]):
     """The pyoxigraph term for ``value`` under ``parameter``'s declaration (see the module doc)."""
+    if parameter is not None and parameter.datatype is not None:
+        # A literal parameter is a literal of its type, whatever it looks like.
+        datatype = parameter.datatype.split(":", 1)[1]
+        if datatype == "integer" and not _INTEGER.match(value.strip()):
+            raise ParameterError(f"--param {parameter.name}: {value!r} is not an integer")
+        return pyoxigraph.Literal(value.strip() if datatype == "integer" else value,
+                                  datatype=pyoxigraph.NamedNode(_XSD + datatype))
     if value.startswith("<") and value.endswith(">"):
         return _iri(value[1:-1])
     curie = _CURIE.match(value)
     if curie and curie.group(1) in prefixes:
         return _iri(prefixes[curie.group(1)] + curie.group(2))
     types = set(parameter.types) if parameter is not None else set()
-    if parameter is not None and parameter.datatype is not None:
-        datatype = parameter.datatype.split(":", 1)[1]
-        if datatype == "integer" and not _INTEGER.match(value.strip()):
-            raise ParameterError(f"--param {parameter.name}: {value!r} is not an integer")
-        return pyoxigraph.Literal(value.strip() if datatype == "integer" else value,
-                                  datatype=pyoxigraph.NamedNode(_XSD + datatype))
     if (not types or "sdgo:Target" in types) and _TARGET_CODE.match(value):
         return pyoxigraph.NamedNode(str(SDG) + value)
     if "sdgo:Goal" in types and _GOAL_CODE.match(value):

@@ -674,3 +674,22 @@ def test_the_readme_examples_are_real_output(built, tmp_path):
         assert command.startswith("kg query ")
         result = subprocess.run(command, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True)
         assert result.stdout == shown, command
+
+
+def test_literal_parameters_keep_their_datatype(store):
+    from kg.binding import bind, prefixes_for
+    from kg.queries import Parameter
+
+    prefixes = prefixes_for(BASE)
+    number = Parameter("n", ("xsd:integer",), "a number")
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    assert bind(" 12", number, store, prefixes) == pyoxigraph.Literal("12", datatype=pyoxigraph.NamedNode(xsd + "integer"))
+    with pytest.raises(ParameterError, match="not an integer"):
+        bind("12 } #", number, store, prefixes)
+    text = Parameter("symbol", ("xsd:string",), "a symbol")
+    assert bind("sdg:4.4", text, store, prefixes) == pyoxigraph.Literal("sdg:4.4")  # not an IRI: a string
+    # Without a declaration (a user's --file), a CURIE is its IRI and a target code the target.
+    assert bind("geo:152", None, store, prefixes) == pyoxigraph.NamedNode(str(GEOAREA["152"]))
+    assert bind("17.b", None, store, prefixes) == pyoxigraph.NamedNode(str(SDG["17.b"]))
+    assert bind("kg:org/itc", None, store, prefixes) == pyoxigraph.NamedNode(org("itc"))
+    assert bind("itc", None, store, prefixes) == pyoxigraph.Literal("itc")
