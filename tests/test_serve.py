@@ -1,0 +1,312 @@
+"""``kg serve`` as its users meet it: a subprocess on a free loopback port, asked over HTTP with httpx."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import psutil
+import pyoxigraph
+import pytest
+
+from kg.binding import run
+from kg.namespaces import DEFAULT_BASE_IRI, SDG
+from kg.queries import stored_query
+from kg.serve import Limits, _accepted, is_loopback, negotiate, SOLUTION_TYPES, DEFAULT_SOLUTION_TYPE
+from kg.store import open_store
+
+TIMEOUT = 3  # seconds a query may run on the test server
+MAX_RESULT = 200_000  # bytes
+MAX_QUERY = 4_000  # bytes
+JSON = "application/sparql-results+json"
+COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+class Server:
+    def __init__(self, process: subprocess.Popen, url: str, lines: list[str]):
+        self.process = process
+        self.url = url
+        self.lines = lines
+
+    def processes(self) -> list[psutil.Process]:
+        parent = psutil.Process(self.process.pid)
+        return [parent, *parent.children(recursive=True)]
+
+    def rss(self) -> int:
+        total = 0
+        for process in self.processes():
+            try:
+                total += process.memory_info().rss
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
+
+def start(graph, *options: str) -> Server:
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--graph", str(graph), "--port", "0",
+         *options], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    url = None
+    for line in process.stderr:
+        lines.append(line)
+        found = re.search(r"(http://\S+/sparql)", line)
+        if found:
+            url = found.group(1)
+            break
+    assert url is not None, "".join(lines)
+
+    def drain():
+        for rest in process.stderr:
+            lines.append(rest)
+
+    threading.Thread(target=drain, daemon=True).start()
+    return Server(process, url, lines)
+
+
+def stop(server: Server, how: int = signal.SIGINT) -> int:
+    if server.process.poll() is None:
+        server.process.send_signal(how)
+    return server.process.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def server(built):
+    running = start(built[1], "--timeout", str(TIMEOUT), "--max-result-bytes", str(MAX_RESULT),
+                    "--max-query-bytes", str(MAX_QUERY), "--workers", "2")
+    yield running
+    if running.process.poll() is None:
+        stop(running)
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    with httpx.Client(timeout=60) as http:
+        # The first answer waits for the workers to load the graph.
+        assert http.post(server.url, data={"query": COUNT_ALL}).status_code == 200
+        yield http
+
+
+@pytest.fixture(scope="module")
+def store(built):
+    return open_store(built[1])
+
+
+def bindings(response: httpx.Response) -> list[dict]:
+    assert response.status_code == 200, response.text
+    data = response.json()
+    return [{k: v["value"] for k, v in row.items()} for row in data["results"]["bindings"]]
+
+
+def local(store, name: str, **params) -> list[dict]:
+    """The same question through `kg query`'s code path, as SPARQL JSON bindings."""
+    result, _ = run(store, stored_query(name), params)
+    data = json.loads(result.serialize(format=pyoxigraph.QueryResultsFormat.JSON))
+    return [{k: v["value"] for k, v in row.items()} for row in data["results"]["bindings"]]
+
+
+def test_binds_to_loopback_and_announces_where(server):
+    assert server.url.startswith("http://127.0.0.1:")
+    assert "read-only SPARQL endpoint" in server.lines[0]
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4")
+
+
+def test_same_answer_as_kg_query(client, server, store, built):
+    query = stored_query("coverage-matrix").text
+    over_http = bindings(client.get(server.url, params={"query": query}, headers={"Accept": JSON}))
+    assert over_http == local(store, "coverage-matrix") and len(over_http) == 65
+    # A parameter travels as a VALUES block (the protocol has no parameters): same rows as --param.
+    text = stored_query("programmes-for-target").text + f"VALUES ?target {{ <{SDG['4.4']}> }}\n"
+    over_http = bindings(client.post(server.url, content=text.encode(),
+                                     headers={"Content-Type": "application/sparql-query", "Accept": JSON}))
+    assert over_http == local(store, "programmes-for-target", target="4.4")
+    assert over_http[0]["programme"] == DEFAULT_BASE_IRI + "org/wipo" and over_http[0]["activities"] == "10"
+    # And the command line prints the same rows.
+    cli = subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", "query", "programmes-for-target",
+                          "-p", "target=4.4", "-f", "json", "-g", str(built[1])], capture_output=True, text=True)
+    assert [{k: v["value"] for k, v in row.items()} for row in json.loads(cli.stdout)["results"]["bindings"]] \
+        == over_http
+
+
+def test_results_formats_follow_the_accept_header(client, server):
+    csv = client.post(server.url, data={"query": "SELECT ?n WHERE { VALUES ?n { 1 2 } } ORDER BY ?n"},
+                      headers={"Accept": "text/csv"})
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert csv.text.splitlines() == ["n", "1", "2"]
+    graph = client.post(server.url, data={"query": f"CONSTRUCT {{ <{SDG['4.4']}> ?p ?o }} WHERE "
+                                                   f"{{ <{SDG['4.4']}> ?p ?o FILTER(?p = <{SDG}ontology#isTargetOf>) }}"})
+    assert graph.status_code == 200 and graph.headers["content-type"].startswith("text/turtle")
+    assert graph.text.strip() == f"<{SDG['4.4']}> <{SDG}ontology#isTargetOf> <{SDG['4']}> ."
+    refused = client.post(server.url, data={"query": COUNT_ALL}, headers={"Accept": "image/png"})
+    assert refused.status_code == 406
+    assert client.post(server.url, data={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
+
+
+def test_negotiation():
+    assert _accepted("text/csv;q=0.5, application/sparql-results+json, */*;q=0.1") == [
+        "application/sparql-results+json", "text/csv", "*/*"]
+    assert negotiate("", SOLUTION_TYPES, DEFAULT_SOLUTION_TYPE) == DEFAULT_SOLUTION_TYPE
+    assert negotiate("text/*", SOLUTION_TYPES, DEFAULT_SOLUTION_TYPE) == "text/csv"
+    assert negotiate("text/turtle", SOLUTION_TYPES, DEFAULT_SOLUTION_TYPE) is None
+
+
+def test_updates_are_refused_and_change_nothing(client, server):
+    before = bindings(client.post(server.url, data={"query": COUNT_ALL}))
+    refused = [
+        client.post(server.url, data={"update": "DROP ALL"}),
+        client.post(server.url, content=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"}),
+        client.get(server.url, params={"update": "DROP ALL"}),
+        client.post(server.url, data={"query": "INSERT DATA { <http://e/s> <http://e/p> <http://e/o> }"}),
+        client.post(server.url, data={"query": "PREFIX ex: <http://e/>\nDELETE WHERE { ?s ?p ?o }"}),
+    ]
+    assert [r.status_code for r in refused] == [403] * 5
+    assert "read-only" in refused[0].text and "updates are refused" in refused[3].text
+    assert bindings(client.post(server.url, data={"query": COUNT_ALL})) == before
+
+
+@pytest.fixture()
+def listener():
+    """A loopback socket that records whether anything connects to it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    sock.settimeout(0.5)
+    yield sock
+    sock.close()
+
+
+def nobody_called(sock: socket.socket) -> bool:
+    try:
+        connection, _ = sock.accept()
+    except socket.timeout:
+        return True
+    connection.close()
+    return False
+
+
+def test_load_and_service_are_refused_and_call_nobody(client, server, listener):
+    port = listener.getsockname()[1]
+    load = client.post(server.url, data={"update": f"LOAD <http://127.0.0.1:{port}/data.ttl>"})
+    load_as_query = client.post(server.url, data={"query": f"LOAD <http://127.0.0.1:{port}/data.ttl>"})
+    service = client.post(server.url, data={"query": f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> "
+                                                     "{ ?s ?p ?o } }"})
+    silent = client.post(server.url, data={"query": f"SELECT * WHERE {{ ?x ?y ?z . service silent "
+                                                    f"<http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }} LIMIT 1"})
+    assert (load.status_code, load_as_query.status_code, service.status_code, silent.status_code) == (403,) * 4
+    assert "LOAD is a SPARQL update" in load_as_query.text and "SERVICE is refused" in service.text
+    assert nobody_called(listener)
+
+
+def test_query_time_is_bounded(client, server):
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    response = client.post(server.url, data={"query": slow})
+    assert response.status_code == 503 and f"limit of {TIMEOUT} s" in response.text
+    # The worker that ran it was replaced: the endpoint still answers.
+    assert bindings(client.post(server.url, data={"query": "SELECT ?x WHERE { BIND(1 AS ?x) }"})) == [{"x": "1"}]
+
+
+def test_result_and_request_sizes_are_bounded(client, server):
+    everything = client.post(server.url, data={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert everything.status_code == 422 and f"limit of {MAX_RESULT} bytes" in everything.text
+    graph = client.post(server.url, data={"query": "CONSTRUCT WHERE { ?s ?p ?o }"})
+    assert graph.status_code == 422
+    small = client.post(server.url, data={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 10"})
+    assert len(bindings(small)) == 10
+    long_query = "SELECT * WHERE { ?s ?p ?o } #" + "x" * MAX_QUERY
+    assert client.post(server.url, data={"query": long_query}).status_code == 413
+
+
+def test_bad_requests_are_clear(client, server):
+    syntax = client.post(server.url, data={"query": "SELECT * WHERE {\n  ?s ?p\n}"})
+    assert syntax.status_code == 400 and syntax.text.startswith("query:2: SPARQL syntax error")
+    assert client.get(server.url).status_code == 400  # no query
+    assert client.post(server.url, content=b"x", headers={"Content-Type": "text/plain"}).status_code == 415
+    assert client.put(server.url, content=b"x").status_code == 405
+
+
+def test_a_burst_of_concurrent_queries(client, server, store):
+    """2,000 queries from 8 client threads: no errors, every answer right, memory growth bounded."""
+    wep, stem = DEFAULT_BASE_IRI + "programme/wep", DEFAULT_BASE_IRI + "programme/stem-women-ip-project"
+    itc, academy = DEFAULT_BASE_IRI + "org/itc", DEFAULT_BASE_IRI + "programme/wipo-academy"
+    questions = [
+        (stored_query("coverage-matrix").text, local(store, "coverage-matrix")),
+        (stored_query("paragraphs-citing-target").text + f"VALUES ?target {{ <{SDG['4.4']}> }}\n",
+         local(store, "paragraphs-citing-target", target="4.4")),
+        (stored_query("partners-of-programme").text + f"VALUES ?programme {{ <{wep}> }}\n",
+         local(store, "partners-of-programme", programme="wep")),
+        (stored_query("countries-of-programme").text + f"VALUES ?programme {{ <{stem}> }}\n",
+         local(store, "countries-of-programme", programme="stem-women-ip-project")),
+        (stored_query("mentions-of-entity").text + f"VALUES ?entity {{ <{itc}> }}\n",
+         local(store, "mentions-of-entity", entity="itc")),
+        (stored_query("link-provenance").text + f"VALUES (?from ?to) {{ (<{academy}> <{SDG['4.4']}>) }}\n",
+         local(store, "link-provenance", **{"from": "wipo-academy", "to": "4.4"})),
+    ]
+    assert [len(expected) for _, expected in questions] == [65, 20, 3, 8, 5, 2]
+    with httpx.Client(timeout=60, limits=httpx.Limits(max_connections=8)) as http:
+        # Warm up, then measure: growth past this point would be a leak.
+        for text, _ in questions * 5:
+            http.post(server.url, data={"query": text})
+        baseline = server.rss()
+
+        def ask(index: int) -> tuple[int, bool]:
+            text, expected = questions[index % len(questions)]
+            response = http.post(server.url, data={"query": text}, headers={"Accept": JSON})
+            return response.status_code, response.status_code == 200 and bindings(response) == expected
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            outcomes = Counter(pool.map(ask, range(2000)))
+    grown = server.rss() - baseline
+    assert outcomes == Counter({(200, True): 2000})
+    assert grown < 64 * 1024 * 1024, f"memory grew by {grown / 2**20:.1f} MiB"
+    assert server.process.poll() is None
+
+
+def test_port_in_use_is_one_line(server, built):
+    port = server.url.rsplit(":", 1)[1].split("/")[0]
+    result = subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", "serve", "-g", str(built[1]),
+                             "--port", port], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"kg: error: cannot listen on 127.0.0.1:{port}:")
+
+
+def test_a_missing_graph_is_one_line(tmp_path):
+    result = subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", "serve", "-g",
+                             str(tmp_path / "nothing"), "--port", "0"], capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stderr.count("\n")) == (2, 1)
+    assert result.stderr.startswith(f"kg: error: {tmp_path / 'nothing'}: no such file or directory")
+
+
+def test_bad_limits_are_refused():
+    with pytest.raises(Exception, match="--timeout must be more than 0"):
+        Limits(timeout=0).check()
+    with pytest.raises(Exception, match="--workers must be at least 1"):
+        Limits(workers=0).check()
+
+
+def test_ctrl_c_stops_it_cleanly(built):
+    running = start(built[1], "--workers", "1")
+    assert httpx.post(running.url, data={"query": "ASK {}"}, timeout=60).json()["boolean"] is True
+    family = running.processes()
+    assert stop(running, signal.SIGINT) == 0
+    assert "kg serve: stopped" in "".join(running.lines)
+    assert psutil.wait_procs(family, timeout=30)[1] == []
+
+
+def test_sigterm_stops_it_cleanly(server, client):
+    family = server.processes()
+    assert len(family) >= 3  # the server and its two workers (and pebble's helpers)
+    assert stop(server, signal.SIGTERM) == 0
+    assert "kg serve: stopped" in "".join(server.lines)
+    gone = psutil.wait_procs(family, timeout=30)[1]
+    assert gone == [], f"still running: {gone}"
+    with pytest.raises(httpx.ConnectError):
+        httpx.post(server.url, data={"query": COUNT_ALL}, timeout=5)
