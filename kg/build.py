@@ -30,7 +30,7 @@ from kg.output import atomic_write, sorted_nquads, turtle
 from kg.reader.model import Document
 from kg.reader.language import key_language
 from kg.reader.select import read_document
-from kg.reader.source import read_source
+from kg.reader.source import DEFAULT_MAX_BYTES, read_source
 from kg.editions import add_editions, edition_pairs, edition_warnings
 from kg.extract import link_and_relate, run_pipelines
 from kg.registry import load_registry
@@ -124,9 +124,10 @@ class Builder:
     STAGES = ("read", "nlp", "link", "relations", "graph")
 
     def __init__(self, base_iri: str = DEFAULT_BASE_IRI, progress: Progress | None = None,
-                 format: str = "auto"):
+                 format: str = "auto", max_bytes: int = DEFAULT_MAX_BYTES):
         self.format = format  # which reader: "auto" (by content), "report" or "article"
         self.iris = Iris(base_iri)
+        self.max_bytes = max_bytes
         self.progress = progress or _Silent()
         self.sdg = load_sdg_registry()
         self.gazetteer = load_gazetteer()
@@ -138,7 +139,7 @@ class Builder:
 
     def build_document(self, path: Path) -> DocumentResult:
         self.progress.start(path.name, len(self.STAGES))
-        document = read_document(read_source(path), self.format)
+        document = read_document(read_source(path, self.max_bytes), self.format)
         key = document_key(document.metadata.symbol, key_language(document.language), path.stem)
         for earlier in self.documents:
             if earlier.key == key:
@@ -231,6 +232,7 @@ def report_json(result: BuildResult, outputs: list[Path]) -> bytes:
         documents.append({
             "file": doc.path.name,
             "sha256": doc.sha256,
+            "encoding": doc.encoding,
             "iri": str(d.iri),
             "graph": str(d.graph_iri),
             "symbol": doc.metadata.symbol,
@@ -261,13 +263,17 @@ def report_json(result: BuildResult, outputs: list[Path]) -> bytes:
 
 def build(paths: list[Path], out_dir: Path, base_iri: str = DEFAULT_BASE_IRI,
           progress: Progress | None = None, validate: bool = True, allow_invalid: bool = False,
-          format: str = "auto", exports: Sequence[str] = ()) -> BuildResult:
+          format: str = "auto", exports: Sequence[str] = (), max_bytes: int = DEFAULT_MAX_BYTES) -> BuildResult:
     """Build ``paths`` into ``out_dir``; a graph that does not conform to the shapes is
     not written unless ``allow_invalid`` (and is not checked at all without ``validate``).
-    ``exports`` names formats of :mod:`kg.exports` to write into ``out_dir`` too."""
+    ``exports`` names formats of :mod:`kg.exports` to write into ``out_dir`` too. A report
+    file larger than ``max_bytes`` is refused."""
     started = time.perf_counter()
-    builder = Builder(base_iri, progress, format)
-    for path in collect_inputs(paths):
+    if Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise InputError("is a file, not an output directory (--out)", path=out_dir)
+    inputs = collect_inputs(paths)  # a missing file fails before the registries are loaded
+    builder = Builder(base_iri, progress, format, max_bytes)
+    for path in inputs:
         builder.build_document(path)
     result = builder.finish()
     if validate:

@@ -17,6 +17,7 @@ from rich.table import Table
 from kg import __version__
 from kg.errors import KgError
 from kg.namespaces import DEFAULT_BASE_IRI
+from kg.reader.source import DEFAULT_MAX_MIB
 
 app = typer.Typer(
     name="kg",
@@ -101,6 +102,9 @@ def build(
     export: Annotated[Optional[list[str]], typer.Option(
         "--export", help="Also export the graph in this format into OUT (repeatable; see `kg export`).",
         show_default=False)] = None,
+    max_size: Annotated[int, typer.Option("--max-size", envvar="KG_MAX_SIZE", min=1, metavar="MIB",
+                                          help="Refuse report files larger than this many MiB "
+                                               "(bounds the memory a build needs).")] = DEFAULT_MAX_MIB,
 ) -> None:
     """Build the knowledge graph: writes OUT/graph.nq (sorted N-Quads, one named graph per
     document), OUT/graph.ttl, OUT/report.json and OUT/unregistered.csv (organisations found in
@@ -112,7 +116,8 @@ def build(
         check_format(name)
     with _Bars(err_console) as bars:
         result = run_build(files or [], out, base_iri=base_iri, progress=bars, validate=validate,
-                           allow_invalid=allow_invalid, format=format.value, exports=export or [])
+                           allow_invalid=allow_invalid, format=format.value, exports=export or [],
+                           max_bytes=max_size * 2**20)
     for warning in result.warnings:
         err_console.print(f"warning: {warning}", style="yellow", highlight=False, markup=False)
     if quiet:
@@ -171,19 +176,27 @@ def validate(
     inference: Annotated[str, typer.Option("--inference", help="Inference before validating: none or rdfs "
                                            "(with the ontology).")] = "none",
     limit: Annotated[int, typer.Option("--limit", help="Results shown per shape.")] = 20,
+    check_shapes: Annotated[bool, typer.Option("--check-shapes", help="First check the --shapes files "
+                                               "themselves against SHACL's shapes for shapes (slow for "
+                                               "large files).")] = False,
 ) -> None:
     """Check graphs against the SHACL shapes: exit status 0 if they conform, 1 if not.
     The report groups results by shape, with the focus node, path, value and message."""
     from kg.errors import DataError
     from kg.output import atomic_write
     from kg.rdfio import load_dataset, union
+    from kg.validate import check_shapes as check_shapes_graph
     from kg.validate import format_report, load_shapes, validate_graph
 
     if inference not in ("none", "rdfs"):
         raise DataError(f"--inference must be none or rdfs, not {inference!r}")
     paths = graphs or [Path("out") / "graph.nq"]
+    shapes_graph = load_shapes(shapes) if shapes else None
+    source = ", ".join(map(str, shapes)) if shapes else None
+    if check_shapes and shapes_graph is not None:
+        check_shapes_graph(shapes_graph, source)
     data = union(load_dataset(paths))
-    result = validate_graph(data, load_shapes(shapes) if shapes else None, inference=inference)
+    result = validate_graph(data, shapes_graph, inference=inference, source=source)
     for line in format_report(result, limit=limit):
         console.print(line, highlight=False, markup=False, soft_wrap=True)
     if report is not None:

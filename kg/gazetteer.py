@@ -9,6 +9,7 @@ code-list IRI ``http://metadata.un.org/sdg/codes/geoArea/{M49}``.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from rdflib.namespace import SKOS
 
 from kg.errors import DataError
 from kg.namespaces import GEOAREA
+from kg.rdfio import parse_into
 from kg.resources import data_file
 
 M49_TABLES = {"zh": ("vocab", "datahub-UNSD-m49-cn.csv"), "en": ("vocab", "datahub-UNSD-m49-en.csv")}
@@ -59,21 +61,56 @@ class Place:
 
 
 def read_csv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
-    """Rows of a CSV data file; a missing column or a ragged row is a :class:`DataError` with its line."""
+    """Rows of a CSV data file (see :func:`numbered_rows`)."""
+    return [row for _, row in numbered_rows(path, required)]
+
+
+def numbered_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """``(line, row)`` of each row of a CSV data file, ``line`` being where the row ends.
+    A file that is not UTF-8, a missing column, a row with the wrong number of fields
+    or broken quoting is a :class:`DataError` with its line."""
     if not path.is_file():
         raise DataError("missing data file", path=path)
-    with path.open(encoding="utf-8", newline="") as stream:
-        reader = csv.DictReader(stream)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        data = path.read_bytes()
+        raise DataError(f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded", path=path,
+                        line=data.count(b"\n", 0, exc.start) + 1) from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line = 1
+    try:
+        header = next(reader, None) or []
+        missing = [c for c in required if c not in header]
         if missing:
             raise DataError(f"missing column(s): {', '.join(missing)}", path=path, line=1)
         rows = []
-        for row in reader:
-            if None in row or any(value is None for value in row.values()):
-                raise DataError(f"row has {len(row) - (None in row)} fields, expected "
-                                f"{len(reader.fieldnames)}", path=path, line=reader.line_num)
-            rows.append({k: v.strip() for k, v in row.items()})
-        return rows
+        for fields in reader:
+            line = reader.line_num
+            if not fields:  # a blank line
+                continue
+            if len(fields) != len(header):
+                raise DataError(f"row has {len(fields)} field(s), expected {len(header)} "
+                                f"({', '.join(header)})", path=path, line=line)
+            rows.append((line, {k: v.strip() for k, v in zip(header, fields)}))
+    except csv.Error as exc:
+        raise DataError(f"malformed CSV: {exc}", path=path, line=reader.line_num or line) from None
+    return rows
+
+
+_M49 = re.compile(r"^[0-9]{1,3}$")
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+
+
+def _check_phrase(row: dict[str, str], column: str, path: Path, line: int) -> None:
+    """A curated row names a phrase in a language kg reads."""
+    from kg.lexicon import available_languages
+
+    languages = available_languages()
+    if not row[column]:
+        raise DataError(f"{column} is empty", path=path, line=line)
+    if row["language"] not in languages:
+        raise DataError(f"language {row['language']!r} is not one of: {', '.join(languages)}", path=path, line=line)
 
 
 def _clean_english(name: str) -> str:
@@ -113,7 +150,12 @@ def _load() -> Gazetteer:
 
     for language, parts in M49_TABLES.items():
         path = data_file(*parts)
-        for row in read_csv(path, ("M49 Code", "ISO-alpha3 Code", "Country or Area")):
+        for line, row in numbered_rows(path, ("M49 Code", "ISO-alpha3 Code", "Country or Area")):
+            if not _M49.match(row["M49 Code"]) or not _ISO3.match(row["ISO-alpha3 Code"]) \
+                    or not row["Country or Area"]:
+                raise DataError(f"M49 Code {row['M49 Code']!r}, ISO-alpha3 Code {row['ISO-alpha3 Code']!r}, "
+                                f"Country or Area {row['Country or Area']!r}: expected 1-3 digits, three capital "
+                                "letters and a name", path=path, line=line)
             m49 = row["M49 Code"].zfill(3)
             if m49 in NOT_IN_M49:
                 continue
@@ -131,9 +173,13 @@ def _load() -> Gazetteer:
                         place.regions.append(code)
 
     groups_path = data_file(*GROUPS)
-    groups = read_csv(groups_path, ("m49", "key", "name_zh", "name_en", "membership_column"))
+    groups = numbered_rows(groups_path, ("m49", "key", "name_zh", "name_en", "membership_column"))
     m49_zh = read_csv(data_file(*M49_TABLES["zh"]), ("M49 Code",))
-    for group in groups:
+    for line, group in groups:
+        if not _M49.match(group["m49"]) or group["membership_column"] not in m49_zh[0]:
+            raise DataError(f"m49 {group['m49']!r} is not an M49 code, or membership_column "
+                            f"{group['membership_column']!r} is not a column of {M49_TABLES['zh'][1]}",
+                            path=groups_path, line=line)
         node = region(group["m49"])
         node.labels.update(zh=group["name_zh"], en=group["name_en"])
         node.names["zh"].add(group["name_zh"])
@@ -185,10 +231,13 @@ def _load() -> Gazetteer:
     all_places = {**places, **regions}
     by_m49 = {p.m49: p for p in all_places.values()}
     aliases_path = data_file(*ALIASES)
-    for line, row in enumerate(read_csv(aliases_path, ("key", "language", "alias")), start=2):
+    for line, row in numbered_rows(aliases_path, ("key", "language", "alias")):
         place = all_places.get(row["key"]) or by_m49.get(row["key"].zfill(3))
         if place is None:
             raise DataError(f"unknown place key {row['key']!r}", path=aliases_path, line=line)
+        _check_phrase(row, "alias", aliases_path, line)
+        if row.get("preferred", "") not in ("", "yes"):
+            raise DataError(f"preferred is {row['preferred']!r}, not 'yes' or empty", path=aliases_path, line=line)
         place.names[row["language"]].add(row["alias"])
         if row.get("preferred") == "yes":
             place.labels[row["language"]] = row["alias"]
@@ -196,7 +245,9 @@ def _load() -> Gazetteer:
     _add_code_list(all_places, data_file(*SDG_CODES))
 
     exclusions: dict[str, set[str]] = defaultdict(set)
-    for row in read_csv(data_file(*EXCLUSIONS), ("phrase", "language")):
+    exclusions_path = data_file(*EXCLUSIONS)
+    for line, row in numbered_rows(exclusions_path, ("phrase", "language")):
+        _check_phrase(row, "phrase", exclusions_path, line)
         exclusions[row["language"]].add(row["phrase"])
     return Gazetteer(all_places, exclusions)
 
@@ -214,9 +265,8 @@ def _iso2(place: Place) -> str | None:
 
 def _add_code_list(places: dict[str, Place], path: Path) -> None:
     """Wikidata matches and SDG group types from the UN SDG code list."""
-    if not path.is_file():
-        raise DataError("missing vocabulary file", path=path)
-    graph = Graph().parse(path, format="turtle")
+    graph = Graph()
+    parse_into(graph, path, DataError)
     geoarea = str(GEOAREA)
     by_m49 = {p.m49: p for p in places.values()}
     for subject, match in graph.subject_objects(SKOS.exactMatch):

@@ -79,7 +79,11 @@ def _load_lexicon(language: str) -> Lexicon:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise DataError(f"not valid TOML: {exc}", path=path) from None
+        # Python 3.11 puts the place only in the message: "... (at line 13, column 26)".
+        place = re.search(r"\s*\(at line (\d+), column (\d+)\)$", str(exc))
+        message = str(exc)[:place.start()] + f" (column {place.group(2)})" if place else str(exc)
+        raise DataError(f"not valid TOML: {message}", path=path,
+                        line=int(place.group(1)) if place else None) from None
 
     def get(table: str, key: str):
         try:

@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 from kg.errors import ReportWarning
 from kg.gazetteer import Gazetteer
 from kg.iris import Iris
+from kg.nlp.citations import CHARS as CITATION_CHARS
 from kg.nlp.citations import METHOD as CITATION_METHOD
 from kg.nlp.citations import SPANS_KEY as SDG_SPANS
 from kg.nlp.entities import ENTITIES, NEW
@@ -89,12 +90,16 @@ class Linker:
         mentions: list[Mention] = []
         warnings: list[ReportWarning] = []
         unregistered: dict[str, Unregistered] = {}
-        spans = [(s, CITATION_METHOD) for s in doc.spans.get(SDG_SPANS, [])]
-        spans += [(s, s._.kg_method) for s in doc.spans.get(ENTITIES, [])]
-        for span, method in spans:
-            index = bisect.bisect_right(starts, span.start_char) - 1
+        cited = doc.spans[SDG_SPANS] if SDG_SPANS in doc.spans else []
+        # A code's own characters: its span may cover a longer token ("8.3/9.b").
+        exact = cited.attrs.get(CITATION_CHARS) if cited else None
+        spans = [(s, CITATION_METHOD, exact[i] if exact else None) for i, s in enumerate(cited)]
+        spans += [(s, s._.kg_method, None) for s in doc.spans.get(ENTITIES, [])]
+        for span, method, chars in spans:
+            begin, finish = chars or (span.start_char, span.end_char)
+            index = bisect.bisect_right(starts, begin) - 1
             paragraph = paragraphs[index]
-            start, end = span.start_char - starts[index], span.end_char - starts[index]
+            start, end = begin - starts[index], finish - starts[index]
             if end > len(paragraph.text):
                 continue  # never in practice: names and citations do not cross paragraphs
             resolved = self._resolve(span.label_, span.id_)
@@ -103,6 +108,7 @@ class Linker:
                 warnings.append(ReportWarning(path, f"SDG {kind} {span.id_} does not exist (not linked)"
                                               if span.label_ in ("TARGET", "GOAL") else
                                               f"{kind} {span.id_!r} is not in the gazetteer or registry",
+                                              line=document.line_at(paragraph.offsets.to_source(start)),
                                               paragraph=paragraph.number))
                 continue
             iri, key = resolved

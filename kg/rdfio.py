@@ -27,7 +27,11 @@ def rdf_format(path: Path) -> str:
 def _error(path: Path, exc: Exception, error: type[KgError]) -> KgError:
     if isinstance(exc, BadSyntax):
         reason = exc.args[4] if len(exc.args) > 4 else "bad syntax"  # BadSyntax(uri, lines, text, index, why)
-        return error(f"not valid {rdf_format(path)}: {reason}", path=path, line=exc.lines + 1)
+        text, index = (exc.args[2], exc.args[3]) if len(exc.args) > 3 else (None, None)
+        # The parser's own line count drifts (it counts some line breaks twice); the
+        # offset of the error in the text it was parsing does not.
+        line = text.count("\n", 0, index) + 1 if isinstance(text, str) and isinstance(index, int) else exc.lines + 1
+        return error(f"not valid {rdf_format(path)}: {reason}", path=path, line=line)
     line = getattr(exc, "lineno", None) or getattr(exc, "line", None)
     message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return error(f"not valid {rdf_format(path)}: {message}", path=path,

@@ -15,7 +15,7 @@ from functools import cache
 from rdflib import URIRef
 
 from kg.errors import DataError
-from kg.gazetteer import read_csv
+from kg.gazetteer import numbered_rows
 from kg.namespaces import WD
 from kg.resources import data_file
 
@@ -80,7 +80,7 @@ def _load_file(parts: tuple[str, str], label: str, kinds: tuple[str, ...], count
     path = data_file(*parts)
     columns = ("id", "kind", "name_en", "acronym", "name_zh", "aliases_zh", "aliases_en", "wikidata")
     entities = []
-    for line, row in enumerate(read_csv(path, columns), start=2):
+    for line, row in numbered_rows(path, columns):
         def fail(message: str):
             return DataError(message, path=path, line=line)
 

@@ -188,8 +188,14 @@ class ActivityFinder:
         for paragraph in document.paragraphs:
             if paragraph.section != current_section:
                 current_section, since_reference = paragraph.section, []
-            found = by_paragraph[paragraph.number]
-            inside = lambda a, b: [m for m in found if a <= m.start and m.end <= b]  # noqa: E731
+            found = sorted(by_paragraph[paragraph.number], key=lambda m: m.start)
+            found_starts = [m.start for m in found]
+
+            def inside(a: int, b: int, found=found, starts=found_starts) -> list[Mention]:
+                # Only mentions starting in [a, b) can lie inside: a slice, not a scan of the
+                # paragraph's every mention per unit (quadratic in a very long paragraph).
+                return [m for m in found[bisect.bisect_left(starts, a):bisect.bisect_left(starts, b)]
+                        if m.end <= b]
             text = paragraph.text
             made: list[Activity] = []
             lead_citations: list[Mention] = []

@@ -16,6 +16,7 @@ from rdflib.namespace import RDF, SKOS
 
 from kg.errors import DataError
 from kg.namespaces import SDG, SDGO
+from kg.rdfio import parse_into
 from kg.resources import data_file
 
 KOS_FILE = ("vocab", "lod4stats-sdg-kos-goals-targets-indicators.ttl")
@@ -88,10 +89,9 @@ class SdgRegistry:
 def _parse(path: Path) -> Graph:
     if not path.is_file():
         raise DataError("missing vocabulary file", path=path)
-    try:
-        return Graph().parse(path, format="turtle")
-    except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
-        raise DataError(f"cannot parse Turtle: {exc}", path=path) from None
+    graph = Graph()
+    parse_into(graph, path, DataError)  # a syntax error is one line with its line number
+    return graph
 
 
 @cache

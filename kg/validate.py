@@ -8,6 +8,7 @@ publishes is stated explicitly.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
@@ -51,13 +52,44 @@ def shape_files(directory: Path | None = None) -> list[Path]:
 
 
 def load_shapes(paths: list[Path] | None = None) -> Graph:
-    paths = paths if paths is not None else shape_files()
-    if not paths:
-        raise DataError("no shape files (*.ttl)", path=shipped("shapes"))
+    """The shapes in ``paths`` (a folder stands for its ``*.ttl``), the shipped ones by default."""
+    if paths is None:
+        paths = shape_files()
+        if not paths:
+            raise DataError("no shape files (*.ttl)", path=shipped("shapes"))
     shapes = Graph()
     for path in paths:
-        parse_into(shapes, path, DataError)
+        path = Path(path)
+        if path.is_dir():
+            found = shape_files(path)
+            if not found:
+                raise DataError("no shape files (*.ttl) in this directory", path=path)
+            for file in found:
+                parse_into(shapes, file, DataError)
+        else:
+            parse_into(shapes, path, DataError)
     return shapes
+
+
+def check_shapes(shapes: Graph, source: str) -> None:
+    """Check a shapes graph against SHACL's own shapes for shapes (SHACL-SHACL).
+
+    pySHACL skips a constraint it cannot use (``sh:minCount "x"``) without a
+    word; this finds it. It is slow for a large shapes graph, so it is asked for
+    (``kg validate --check-shapes``), not run every time.
+    """
+    from pyshacl.entrypoints import meta_validate
+
+    conforms, report, _ = meta_validate(shapes)
+    if conforms:
+        return
+    results = sorted(report.subjects(RDF.type, SH.ValidationResult),
+                     key=lambda r: (str(report.value(r, SH.resultPath)), str(report.value(r, SH.value))))
+    first = results[0]
+    path, value = report.value(first, SH.resultPath), report.value(first, SH.value)
+    detail = f"{_short(path, shapes)} {value!s}: " if path is not None else ""
+    raise DataError(f"not valid SHACL ({len(results)} problem(s); first: {detail}"
+                    f"{report.value(first, SH.resultMessage)})", path=source)
 
 
 @cache
@@ -117,8 +149,10 @@ def _node_shape(source, shapes: Graph):
     return source
 
 
-def validate_graph(data: Graph, shapes: Graph | None = None, inference: str = "none") -> ValidationResult:
-    """Validate ``data`` (left untouched) against ``shapes`` (the shipped ones by default)."""
+def validate_graph(data: Graph, shapes: Graph | None = None, inference: str = "none",
+                   source: str | None = None) -> ValidationResult:
+    """Validate ``data`` (left untouched) against ``shapes`` (the shipped ones by default;
+    ``source`` names where given shapes came from, for errors)."""
     shapes = shapes if shapes is not None else _shipped_shapes()
     work = _PreparedQueryGraph()
     bind_prefixes(work)
@@ -131,7 +165,10 @@ def validate_graph(data: Graph, shapes: Graph | None = None, inference: str = "n
                                                inplace=True, allow_warnings=True)
     except Exception as exc:  # pySHACL reports bad shapes (e.g. an invalid SPARQL constraint) this way
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"the shapes cannot be used: {message}", path=shipped("shapes")) from None
+        # A SPARQL parse error's place is in the query text pySHACL assembled, not in the file.
+        message = re.sub(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)", "", message)
+        raise DataError(f"the shapes cannot be used: {message}",
+                        path=source or shipped("shapes")) from None
     bind_prefixes(report)
     violations = []
     for result in report.subjects(RDF.type, SH.ValidationResult):

@@ -156,7 +156,7 @@ def test_duplicated_paragraph_number(tmp_path):
 
 def test_out_of_order_paragraph_number(tmp_path):
     path = write_report(tmp_path, ["1. 第一段。", "3. 第三段。", "2. 第二段。"])
-    assert "paragraph 2 is missing" in _error(path)
+    assert _error(path) == f"{path}:11: paragraphs out of order: paragraph 3 comes before paragraph 2 (line 13)"
 
 
 def test_no_numbered_paragraphs(tmp_path):

@@ -16,12 +16,18 @@ import re
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, SpanGroup
 
 from kg.lexicon import Lexicon, load_lexicon
 
 SPANS_KEY = "sdg"
 METHOD = "citation-pattern"
+
+# The exact characters of each code, in ``doc.spans["sdg"].attrs["chars"]`` (one
+# (start, end) per span, in order). A span must cover whole tokens, and a code can
+# sit inside a longer token ("8.3/9.b", "1.1&0" are one token each, and hold two
+# codes), so a span may be wider than its code; the mention keeps the code's own offsets.
+CHARS = "chars"
 
 
 def _alternation(words) -> str:
@@ -88,14 +94,15 @@ def create_sdg_citations(nlp: Language, name: str, lexicon: str):
     finder = CitationFinder(load_lexicon(lexicon))
 
     def sdg_citations(doc: Doc) -> Doc:
-        spans = []
+        spans, chars = [], []
         for citation in finder.find(doc.text):
             span = doc.char_span(citation.start, citation.end, label=citation.label,
                                  alignment_mode="expand")
             if span is not None:
                 span.id_ = citation.code
                 spans.append(span)
-        doc.spans[SPANS_KEY] = spans
+                chars.append((citation.start, citation.end))
+        doc.spans[SPANS_KEY] = SpanGroup(doc, name=SPANS_KEY, spans=spans, attrs={CHARS: chars})
         return doc
 
     return sdg_citations

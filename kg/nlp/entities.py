@@ -287,8 +287,8 @@ def resolve(doc: Doc) -> Doc:
     places = filter_spans([s for s in candidates if s.label_ in PLACE_LABELS])
     # A place whose whole extent is a name of its own (never in practice: the
     # registry wins such names) would otherwise be counted twice.
-    spans = named + [p for p in places
-                     if not any(n.start == p.start and n.end == p.end for n in named)]
+    extents = {(n.start, n.end) for n in named}
+    spans = named + [p for p in places if (p.start, p.end) not in extents]
     spans.sort(key=lambda s: (s.start, -s.end))
     doc.spans[ENTITIES] = spans
     doc.ents = filter_spans(spans)

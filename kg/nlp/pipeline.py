@@ -35,6 +35,13 @@ def _load_pipeline(language: str) -> Language:
     try:
         config = spacy.util.load_config(path, overrides={"paths.data": str(shipped("data"))},
                                         interpolate=False)
-        return spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
+        nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
     except Exception as exc:  # spaCy reports config errors with several exception types
         raise DataError(f"cannot build the pipeline: {exc}".splitlines()[0], path=path) from None
+    # kg bounds its input itself: the reader refuses a file over --max-size
+    # (kg/reader/source.py), and a document's text is never longer than its file.
+    # spaCy's own limit (a million characters) is sized for its parser and NER,
+    # which these rule pipelines do not use; left in place, it would stop a
+    # legitimate long report with a traceback.
+    nlp.max_length = 2**31 - 1
+    return nlp

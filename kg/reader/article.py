@@ -83,7 +83,9 @@ class ArticleReader:
         self.lines: list[_Line] = []
         blank = True
         for line in split_lines(source.text):
-            raw = line.raw.replace("\f", " ")
+            # A form feed (a page break) is whitespace to strip(); one inside a line stays
+            # as it is, so that the offsets of the text still point at the same characters.
+            raw = line.raw
             content = raw.strip()
             if not content:
                 blank = True
@@ -142,14 +144,16 @@ class ArticleReader:
     def _paragraphs(self, body: list[_Line], by_blocks: bool) -> tuple[list[Paragraph], list[str]]:
         paragraphs: list[Paragraph] = []
         document_links: list[str] = []
-        text, offsets, first, language = "", OffsetMap(), None, None
+        # The paragraph's pieces, joined when it closes (adding to a string line by line
+        # would copy it once per line: quadratic in a paragraph of many lines).
+        parts, length, offsets, first, language = [], 0, OffsetMap(), None, None
 
         def close() -> None:
-            nonlocal text, offsets, first, language
-            if text:
-                paragraphs.append(Paragraph(number=len(paragraphs) + 1, text=text, line=first.line.number,
+            nonlocal parts, length, offsets, first, language
+            if length:
+                paragraphs.append(Paragraph(number=len(paragraphs) + 1, text="".join(parts), line=first.line.number,
                                             offsets=offsets))
-            text, offsets, first, language = "", OffsetMap(), None, None
+            parts, length, offsets, first, language = [], 0, OffsetMap(), None, None
 
         for entry in body:
             if _URL.match(entry.content):
@@ -162,12 +166,16 @@ class ArticleReader:
                 continue  # furniture: no letters
             if not by_blocks or entry.blank_before or (language is not None and entry.language != language):
                 close()
-            if text:
-                text += join_separator(text, entry.content)
+            if length:
+                separator = join_separator(parts[-1], entry.content)  # the last piece is never empty
+                if separator:
+                    parts.append(separator)
+                    length += len(separator)
             else:
                 first, language = entry, entry.language
-            offsets.add(len(text), entry.offset, len(entry.content))
-            text += entry.content
+            offsets.add(length, entry.offset, len(entry.content))
+            parts.append(entry.content)
+            length += len(entry.content)
         close()
         return paragraphs, document_links
 

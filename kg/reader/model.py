@@ -8,7 +8,9 @@ byte-order mark), so every fact can be traced to the exact place it came from.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from pathlib import Path
 
@@ -172,7 +174,19 @@ class Document:
         """The tags of its paragraphs, in order of first appearance."""
         return list(dict.fromkeys(p.language for p in self.paragraphs if p.language != "und"))
 
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [0] + [match.end() for match in re.finditer("\n", self.text)]
+
+    def line_at(self, source_offset: int) -> int:
+        """The 1-based line of the source file that holds ``source_offset``."""
+        return bisect.bisect_right(self._line_starts, source_offset)
+
     def paragraph(self, number: int) -> Paragraph:
+        # Paragraphs are numbered 1, 2, 3 … (the reader refuses anything else), so
+        # the number is almost always the index; the scan is the fallback.
+        if 0 < number <= len(self.paragraphs) and self.paragraphs[number - 1].number == number:
+            return self.paragraphs[number - 1]
         for paragraph in self.paragraphs:
             if paragraph.number == number:
                 return paragraph

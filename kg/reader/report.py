@@ -55,18 +55,52 @@ class Line:
 
 @dataclass
 class _Text:
-    """A text unit being assembled from line fragments."""
+    """A text unit being assembled from line fragments.
 
-    text: str = ""
+    The fragments are kept in a list and joined once at the end: growing a
+    string line by line would copy it once per line, quadratic in the length
+    of a paragraph that runs over many lines.
+    """
+
+    parts: list[str] = field(default_factory=list)
+    length: int = 0
     offsets: OffsetMap = field(default_factory=OffsetMap)
+
+    def _add(self, piece: str) -> None:
+        if piece:
+            self.parts.append(piece)
+            self.length += len(piece)
+
+    @property
+    def text(self) -> str:
+        if len(self.parts) > 1:
+            self.parts[:] = ["".join(self.parts)]
+        return self.parts[0] if self.parts else ""
+
+    def last_char(self) -> str:
+        """The last character that is not whitespace ("" if none)."""
+        for piece in reversed(self.parts):
+            stripped = piece.rstrip()
+            if stripped:
+                return stripped[-1]
+        return ""
 
     def append(self, fragment: str, source_offset: int, separator: str | None = None) -> None:
         if not fragment:
             return
-        if self.text:
-            self.text += join_separator(self.text, fragment) if separator is None else separator
-        self.offsets.add(len(self.text), source_offset, len(fragment))
-        self.text += fragment
+        if self.length:
+            self._add(join_separator(self.parts[-1], fragment) if separator is None else separator)
+        self.offsets.add(self.length, source_offset, len(fragment))
+        self._add(fragment)
+
+    def append_line(self, fragment: str, source_offset: int) -> int:
+        """Add ``fragment`` on a line of its own (a list item); returns where it starts."""
+        if self.length:
+            self._add("\n")
+        start = self.length
+        self.offsets.add(start, source_offset, len(fragment))
+        self._add(fragment)
+        return start
 
 
 @dataclass
@@ -106,6 +140,7 @@ class ReportReader:
         self.document_links: list[str] = []
         self.paragraph: _Paragraph | None = None
         self.open_heading: Section | Part | None = None
+        self.open_title: _Text | None = None  # the open heading's title, joined when it closes
         self.ended = False
 
     # -- line classification -------------------------------------------------
@@ -172,7 +207,7 @@ class ReportReader:
             if in_footnotes:
                 # A footnote's first line is indented like a page start; only a
                 # page start that does not follow a footnote number ends the block.
-                awaiting_body = footnote is not None and not footnote.text
+                awaiting_body = footnote is not None and not footnote.length
                 if awaiting_body or not page_start:
                     if not awaiting_body and _MARK.match(content) and self._starts_footnote(index):
                         footnote = self._new_footnote(int(content), line)
@@ -191,7 +226,7 @@ class ReportReader:
                 glued = (index > 0 and not self.lines[index - 1].empty and index + 1 < len(self.lines)
                          and not self.lines[index + 1].empty)
                 if glued and self.paragraph is not None:
-                    self.paragraph.marks.append(FootnoteMark(int(content), len(self.paragraph.body.text),
+                    self.paragraph.marks.append(FootnoteMark(int(content), self.paragraph.body.length,
                                                              line.number))
                     index += 1
                     continue
@@ -226,8 +261,8 @@ class ReportReader:
     def _current_ended_sentence(self) -> bool:
         if self.paragraph is None:
             return True
-        text = self.paragraph.body.text.rstrip()
-        return not text or text[-1] in self.lex.sentence_end
+        last = self.paragraph.body.last_char()
+        return not last or last in self.lex.sentence_end
 
     def _heading(self, content: str, line: Line) -> bool:
         if not self._current_ended_sentence() or content[-1] in self.lex.heading_must_not_end_with \
@@ -242,7 +277,7 @@ class ReportReader:
             if section.goal is None:
                 self._warn(f"section heading names goal {goal}, which does not exist", line=line.number)
             self.sections.append(section)
-            self.open_heading = section
+            self._open(section)
             self.paragraph = None
             return True
         match = self.lex.part_heading.match(content)
@@ -255,7 +290,7 @@ class ReportReader:
                 return False
             part = Part(number=number, title=match.group(2).strip(), line=line.number)
             self.parts.append(part)
-            self.open_heading = part
+            self._open(part)
             self.paragraph = None
             return True
         return False
@@ -279,24 +314,28 @@ class ReportReader:
 
         if self.paragraph is not None:
             if is_item:
-                body = self.paragraph.body
-                if body.text:
-                    body.text += "\n"
-                start = len(body.text)
-                body.offsets.add(start, offset, len(content))
-                body.text += content
+                start = self.paragraph.body.append_line(content, offset)
                 self.paragraph.items.append(Item(len(self.paragraph.items) + 1, start, start, line.number))
             else:
                 self.paragraph.body.append(content, offset)
             return
         if self.open_heading is not None:  # a heading wrapped onto a second line
-            heading = self.open_heading
-            heading.title += join_separator(heading.title, content) + content
+            self.open_title.append(content, offset)
             return
         self.header.append((line, content))
 
+    def _open(self, heading: Section | Part | None) -> None:
+        """Close the open heading (its title is complete) and open ``heading``."""
+        if self.open_heading is not None:
+            self.open_heading.title = self.open_title.text
+        self.open_heading = heading
+        self.open_title = None
+        if heading is not None:
+            self.open_title = _Text()
+            self.open_title.append(heading.title, 0)
+
     def _start_paragraph(self, number: int, line: Line) -> None:
-        self.open_heading = None
+        self._open(None)
         section = self.sections[-1] if self.sections else None
         part = self.parts[-1] if self.parts else None
         # A section belongs to the part it was opened in; a later part closes it.
@@ -314,6 +353,7 @@ class ReportReader:
 
     def _finish(self) -> Document:
         path = self.source.path
+        self._open(None)
         if not self.paragraphs:
             raise InputError("no numbered paragraphs found (expected lines such as '1. ...')", path=path)
         self._check_numbering()
@@ -333,7 +373,13 @@ class ReportReader:
         for paragraph in paragraphs:
             for mark in paragraph.marks:
                 marked.setdefault(mark.number, (paragraph, mark))
+        first_line: dict[int, int] = {}
         for footnote, text in self.footnotes:
+            if footnote.number in first_line:
+                self._warn(f"footnote {footnote.number} appears twice (first at line {first_line[footnote.number]}); "
+                           "this one is left out", line=footnote.line)
+                continue
+            first_line[footnote.number] = footnote.line
             footnote.text = text.text
             if footnote.number in marked:
                 footnote.paragraph = marked[footnote.number][0].number
@@ -353,12 +399,19 @@ class ReportReader:
 
     def _check_numbering(self) -> None:
         seen: dict[int, int] = {}
+        later = {}
+        for p in self.paragraphs:
+            later.setdefault(p.number, p)
         expected = 1
         for p in self.paragraphs:
             if p.number in seen:
                 raise InputError(f"paragraph {p.number} appears twice (first at line {seen[p.number]})",
                                  path=self.source.path, line=p.line)
             if p.number != expected:
+                if p.number > expected and expected in later:
+                    raise InputError(f"paragraphs out of order: paragraph {p.number} comes before paragraph "
+                                     f"{expected} (line {later[expected].line})", path=self.source.path,
+                                     line=p.line)
                 if p.number > expected:
                     missing = (f"paragraph {expected} is missing" if p.number == expected + 1 else
                                f"paragraphs {expected}-{p.number - 1} are missing")
