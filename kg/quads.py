@@ -21,16 +21,27 @@ RDF_TYPE = ox.NamedNode(str(RDF.type))
 
 
 class Terms:
-    """rdflib → pyoxigraph terms, remembering the terms it has already converted."""
+    """rdflib → pyoxigraph terms, remembering the IRIs it has already converted."""
 
     def __init__(self) -> None:
-        self._memo: dict[Node, object] = {}
+        self._memo: dict[str, ox.NamedNode] = {}
+
+    def _iri(self, value: str) -> ox.NamedNode:
+        found = self._memo.get(value)
+        if found is None:
+            found = self._memo[value] = ox.NamedNode(value)
+        return found
 
     def __call__(self, term: Node):
-        found = self._memo.get(term)
-        if found is None:
-            found = self._memo[term] = to_ox(term)
-        return found
+        if type(term) is URIRef:
+            return self._iri(term)
+        if type(term) is Literal:
+            if term.language:
+                return ox.Literal(term, language=term.language)
+            if term.datatype is not None:
+                return ox.Literal(term, datatype=self._iri(term.datatype))
+            return ox.Literal(term)
+        return to_ox(term)
 
     def clear(self) -> None:
         self._memo.clear()
@@ -82,14 +93,15 @@ class QuadSink:
         self.terms = terms or Terms()
         self.quads: list[ox.Quad] = []
         self.count = 0
-        self._seen: set[tuple] = set()
+        self._seen: set[ox.Quad] = set()
 
     def add(self, triple: tuple[Node, Node, Node]) -> None:
-        if triple in self._seen:
-            return
-        self._seen.add(triple)
         term = self.terms
-        self.quads.append(ox.Quad(term(triple[0]), term(triple[1]), term(triple[2]), self.graph_name))
+        quad = ox.Quad(term(triple[0]), term(triple[1]), term(triple[2]), self.graph_name)
+        if quad in self._seen:
+            return
+        self._seen.add(quad)
+        self.quads.append(quad)
         self.count += 1
         if self.store is not None and len(self.quads) >= self.chunk:
             self.flush()
