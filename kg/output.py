@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
+from kg.errors import KgError
 from kg.namespaces import bind_prefixes
 
 
@@ -27,7 +28,10 @@ def _umask() -> int:
 def atomic_write(path: Path, data: bytes) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise KgError(f"cannot write: {exc.strerror or exc}", path=path) from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -36,11 +40,13 @@ def atomic_write(path: Path, data: bytes) -> None:
         # mkstemp creates the file private; give it the mode a plain open() would.
         os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(temporary)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError):  # a full disk, a read-only file system: one line, not a traceback
+            raise KgError(f"cannot write: {exc.strerror or exc}", path=path) from None
         raise
 
 
