@@ -133,14 +133,15 @@ def build_one(builder: Builder, path: Path, document, found, validate: bool,
     result.foreign = sorted(node.value for node in foreign_subjects(sink.quads) if isinstance(node, ox.NamedNode))
     if validate:
         clock = time.process_time()
-        # The types of what the document links to, from its own share of the vocabulary graphs:
-        # the same functions describe the same entities in the shared graphs.
+        # What is said about the nodes the document links to, from its own share of the vocabulary
+        # graphs: the same functions describe the same entities in the shared graphs. (What other
+        # documents and the editions graph say about its own nodes is checked at the end.)
         shared: list[QuadSink] = []
         add_shared_graphs(builder, [result.contribution], lambda iri: shared.append(QuadSink(iri)) or shared[-1],
                           relations=False)
         linked = external_objects(sink.quads)
         context = [ox.Quad(q.subject, q.predicate, q.object, _CONTEXT) for s in shared for q in s.quads
-                   if q.predicate == RDF_TYPE and q.subject in linked]
+                   if q.subject in linked]
         result.violations = validate_partition(sink.quads, context).violations
         timings["validation"] = time.process_time() - clock
     return result
@@ -342,13 +343,19 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
         if validate:
             from collections import Counter
 
-            from kg.validate import validate_shared
+            from kg.validate import merge_results, validate_document, validate_shared
 
             clock = time.process_time()
+            # Documents other graphs say something about: the editions of one symbol (linked in
+            # graph/editions) and those naming an organisation another document names too. They
+            # were checked without that; check them again with it.
             described = Counter(iri for d in documents for iri in getattr(d, "foreign", []))
-            also = {ox.NamedNode(iri) for iri, n in described.items() if n > 1}
+            symbols = Counter(d.contribution.symbol for d in documents if d.contribution.symbol)
+            again = [d for d in documents if symbols.get(d.contribution.symbol, 0) > 1
+                     or any(described[iri] > 1 for iri in getattr(d, "foreign", []))]
             graphs = [ox.NamedNode(str(d.graph_iri)) for d in documents]
-            validation = validate_shared(store, graphs, also)
+            validation = merge_results([validate_document(store, ox.NamedNode(str(d.graph_iri))) for d in again]
+                                       + [validate_shared(store, graphs)])
             timings["validation"] = timings.get("validation", 0.0) + time.process_time() - clock
             if not validation.conforms and not allow_invalid:
                 raise not_conforming(validation)
