@@ -190,7 +190,10 @@ def stored_queries() -> list[tuple[str, str, dict[str, str]]]:
     from kg.resources import shipped
 
     found = []
+    only = os.environ.get("KG_BENCH_QUERY")  # one query alone (to bound each with a time-out)
     for path in sorted(shipped("queries").glob("*.rq")):
+        if only and path.stem != only:
+            continue
         text = path.read_text(encoding="utf-8")
         example = re.search(r"^#\s*Example:\s*(.+)$", text, re.M)
         values = dict(re.findall(r"--param\s+(\w+)=(\S+)", example.group(1))) if example else {}
@@ -237,6 +240,7 @@ def time_queries(source: Path, repeat: int = 3) -> list[dict]:
             count = sum(1 for _ in result) if not isinstance(result, bool) else 1
             best = min(best, time.perf_counter() - started)
         rows.append({"query": name, "seconds": best, "rows": count, "params": values})
+        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)  # progress: a slow store shows as it goes
     return rows
 
 
