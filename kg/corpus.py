@@ -47,6 +47,7 @@ from kg.errors import ReportWarning
 from kg.linking import Unregistered
 from kg.output import Staging, atomic_write
 from kg.quads import RDF_TYPE, QuadSink, sorted_lines
+from kg.reader.source import DEFAULT_MAX_BYTES
 from kg.store import STORE_DIR
 
 RECORDS_DIR = "documents"
@@ -64,13 +65,13 @@ def record_id(sha256: str, name: str, base_iri: str) -> str:
 # The map: one batch of documents, in a worker process (or in this one)
 # ---------------------------------------------------------------------------
 
-_BUILDERS: dict[tuple[str, str], Builder] = {}
+_BUILDERS: dict[tuple, Builder] = {}
 
 
-def _builder(base_iri: str, format: str = "auto") -> Builder:
-    builder = _BUILDERS.get((base_iri, format))
+def _builder(base_iri: str, format: str = "auto", max_bytes: int = DEFAULT_MAX_BYTES) -> Builder:
+    builder = _BUILDERS.get((base_iri, format, max_bytes))
     if builder is None:
-        builder = _BUILDERS[(base_iri, format)] = Builder(base_iri, format=format)
+        builder = _BUILDERS[(base_iri, format, max_bytes)] = Builder(base_iri, format=format, max_bytes=max_bytes)
         # The registries and the pipeline live as long as the process: keep the
         # garbage collector from walking them again and again.
         gc.collect()
@@ -78,19 +79,20 @@ def _builder(base_iri: str, format: str = "auto") -> Builder:
     return builder
 
 
-def _init_worker(base_iri: str, format: str = "auto") -> None:
-    _builder(base_iri, format)
+def _init_worker(base_iri: str, format: str = "auto", max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    _builder(base_iri, format, max_bytes)
 
 
-def build_batch(paths: list[Path], base_iri: str, validate: bool, format: str = "auto") -> list[DocumentResult | Failure]:
+def build_batch(paths: list[Path], base_iri: str, validate: bool, format: str = "auto",
+                max_bytes: int = DEFAULT_MAX_BYTES) -> list[DocumentResult | Failure]:
     """Build each of ``paths``; a document that fails becomes a :class:`Failure`, not an exception."""
-    builder = _builder(base_iri, format)
+    builder = _builder(base_iri, format, max_bytes)
     documents: list = []
     read_times: list[float] = []
     for path in paths:
         clock = time.process_time()
         try:
-            documents.append(read_document(path, format))
+            documents.append(read_document(path, format, max_bytes))
         except Exception as exc:
             documents.append(failure(path, exc))
         read_times.append(time.process_time() - clock)
@@ -218,18 +220,19 @@ def _batches(paths: list[Path], size: int) -> list[list[Path]]:
     return [paths[i:i + size] for i in range(0, len(paths), size)]
 
 
-def _results(todo: list[Path], base_iri: str, validate: bool, jobs: int, format: str = "auto"):
+def _results(todo: list[Path], base_iri: str, validate: bool, jobs: int, format: str = "auto",
+             max_bytes: int = DEFAULT_MAX_BYTES):
     """The results of building ``todo``, in input order, batch by batch."""
     batches = _batches(todo, BATCH)
     if jobs <= 1 or len(batches) <= 1:
         for batch in batches:
-            yield from build_batch(batch, base_iri, validate, format)
+            yield from build_batch(batch, base_iri, validate, format, max_bytes)
         return
     # spawn, not fork: the parent holds a RocksDB store and its threads.
     executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker, initargs=(base_iri, format))
+                                   initializer=_init_worker, initargs=(base_iri, format, max_bytes))
     try:
-        futures = [executor.submit(build_batch, batch, base_iri, validate, format) for batch in batches]
+        futures = [executor.submit(build_batch, batch, base_iri, validate, format, max_bytes) for batch in batches]
         for future in futures:
             yield from future.result()
     finally:
@@ -241,7 +244,8 @@ def _results(todo: list[Path], base_iri: str, validate: bool, jobs: int, format:
 
 def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Progress | None = None,
                  validate: bool = True, allow_invalid: bool = False, jobs: int = 1,
-                 force: bool = False, format: str = "auto", exports=()) -> BuildResult:
+                 force: bool = False, format: str = "auto", exports=(),
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> BuildResult:
     started = time.perf_counter()
     progress = progress or _Silent()
     previous = {} if force else previous_records(out_dir, base_iri)
@@ -287,7 +291,7 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
                 timings["store"] = timings.get("store", 0.0) + time.process_time() - clock
             pending, pending_size = [], 0
 
-        for path, result in zip(todo, _results(todo, base_iri, validate, jobs, format)):
+        for path, result in zip(todo, _results(todo, base_iri, validate, jobs, format, max_bytes)):
             progress.start(Path(path).name, 1)
             progress.finish()
             if isinstance(result, Failure):
@@ -325,7 +329,7 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
             raise _first(failures)
 
         clock = time.process_time()
-        builder = _builder(base_iri, format)
+        builder = _builder(base_iri, format, max_bytes)
         timings["setup"] = time.process_time() - clock
         clock = time.process_time()
         sinks: list[QuadSink] = []
