@@ -240,7 +240,8 @@ class Builder:
 
     def build_document(self, path: Path, graph_for: Callable[[URIRef], object] | None = None, *,
                        document: Document | None = None, found: list[Group] | None = None, keep: bool = True,
-                       timings: dict[str, float] | None = None) -> DocumentResult:
+                       timings: dict[str, float] | None = None,
+                       check_key: Callable[[str, Path], None] | None = None) -> DocumentResult:
         """Build one document into the graph ``graph_for(graph IRI)`` (an rdflib graph or a
         :class:`~kg.quads.QuadSink`; by default a graph of ``self.dataset``); ``document``
         and ``found`` (its pipeline groups, :meth:`nlp`) when already read and parsed."""
@@ -258,6 +259,8 @@ class Builder:
         if document is None:
             document = read_document(path, self.format, self.max_bytes)
         key = document_key(document.metadata.symbol, key_language(document.language), Path(path).stem)
+        if check_key is not None:  # e.g. refuse a second copy before it adds to the first one's graph
+            check_key(key, Path(path))
         lap("read")
 
         # One pipeline run per language of the document's paragraphs (kg/extract.py).
@@ -484,17 +487,23 @@ def build_in_memory(inputs: list[Path], out_dir: Path, base_iri: str = DEFAULT_B
     documents: list[DocumentResult] = []
     failures: list[Failure] = []
     timings: dict[str, float] = {}
+    def check_key(key: str, path: Path) -> None:
+        earlier = next((d for d in documents if d.key == key), None)
+        if earlier is not None:
+            raise InputError(f"same document as {earlier.document.path} ({key})", path=path)
+
     for path in inputs:
         try:
-            result = builder.build_document(path, dataset.graph, timings=timings)
-            earlier = next((d for d in documents if d.key == result.key), None)
-            if earlier is not None:
-                raise InputError(f"same document as {earlier.document.path} ({result.key})", path=path)
+            result = builder.build_document(path, dataset.graph, timings=timings, check_key=check_key)
         except KgError as exc:
             failures.append(failure(path, exc))
+            if len(failures) == 1:
+                first_error = exc
             continue
         documents.append(result)
-    if not documents:
+    if failures:  # a build in memory (a few reports) is all or nothing; a corpus build leaves failures out
+        if len(failures) == 1:
+            raise first_error  # as it was raised (its own type, for --debug)
         raise _first(failures)
     add_edition_warnings(documents, add_shared_graphs(builder, [d.contribution for d in documents], dataset.graph))
 

@@ -226,7 +226,7 @@ def validate(
     then the shared graphs, so a large store validates in time linear in its size."""
     from kg.errors import DataError
     from kg.output import atomic_write
-    from kg.store import load_files, open_store
+    from kg.store import open_store
     from kg.validate import ENGINES, format_report, load_shapes, validate_store
     from kg.validate import check_shapes as check_shapes_graph
 
@@ -235,7 +235,16 @@ def validate(
     if engine is not None and engine not in ENGINES:
         raise DataError(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     paths = graphs or [Path("out")]
-    store = open_store(paths[0]) if len(paths) == 1 and paths[0].is_dir() else load_files(paths)
+    if len(paths) == 1 and paths[0].is_dir():
+        store = open_store(paths[0])
+    else:  # rdflib reads the files, as it always has: its errors name the file and line
+        import pyoxigraph
+
+        from kg.rdfio import load_dataset
+
+        store = pyoxigraph.Store()
+        store.load(load_dataset(paths).serialize(format="nquads", encoding="utf-8"),
+                   format=pyoxigraph.RdfFormat.N_QUADS)
     shapes_graph = load_shapes(shapes) if shapes else None
     source = ", ".join(map(str, shapes)) if shapes else None
     if check_shapes and shapes_graph is not None:

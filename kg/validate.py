@@ -191,8 +191,17 @@ def _compiled(shapes: Graph, source: str | None = None):
         try:
             found = _COMPILED[id(shapes)] = (shapes, pyshacl_turbo.compile_shapes(shapes, advanced=True))
         except Exception as exc:
-            raise _bad_shapes(exc, source) from None
+            raise _bad_shapes(_reference_error(shapes) or exc, source) from None
     return found[1]
+
+
+def _reference_error(shapes: Graph) -> Exception | None:
+    """pySHACL's word on shapes pyshacl-turbo refuses (the message users of pySHACL know)."""
+    try:
+        pyshacl.validate(Graph(), shacl_graph=shapes, advanced=True, allow_warnings=True)
+    except Exception as exc:
+        return exc
+    return None
 
 
 def _bad_shapes(exc: Exception, source: str | None = None) -> DataError:
@@ -257,7 +266,7 @@ def _run(store: ox.Store, shapes: Graph | None = None, focus: list | None = None
         except DataError:
             raise
         except Exception as exc:
-            raise _bad_shapes(exc, source) from None
+            raise _bad_shapes(_reference_error(shapes) or exc, source) from None
         if not isinstance(report, Graph):  # a failure to validate at all comes back in place of the report
             raise _bad_shapes(Exception(str(report)), source)
         return _result(conforms, report, shapes)
