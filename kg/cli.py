@@ -96,6 +96,16 @@ def build(
                                            help="Check the graph against the SHACL shapes before writing it.")] = True,
     allow_invalid: Annotated[bool, typer.Option("--allow-invalid",
                                                 help="Write the graph even if it does not conform.")] = False,
+    store: Annotated[Optional[bool], typer.Option(
+        "--store/--memory", help="Build into an on-disk store (OUT/store) or in memory (OUT/graph.nq, "
+        "OUT/graph.ttl). Default: in memory up to 10 documents and one job, else the store.",
+        show_default=False)] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1,
+                                      help="Processes building documents in parallel (store builds).")] = 1,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild every document, even those unchanged "
+                                        "since the last build into OUT.")] = False,
+    timings: Annotated[Optional[Path], typer.Option("--timings", help="Write the seconds spent in each "
+                                                    "stage to this JSON file.")] = None,
     format: Annotated[Format, typer.Option("--format", case_sensitive=False,
                                            help="How to read the files: auto (by their layout), report (numbered "
                                              "paragraphs) or article (title and unnumbered paragraphs).")] = Format.auto,
@@ -106,23 +116,46 @@ def build(
                                           help="Refuse report files larger than this many MiB "
                                                "(bounds the memory a build needs).")] = DEFAULT_MAX_MIB,
 ) -> None:
-    """Build the knowledge graph: writes OUT/graph.nq (sorted N-Quads, one named graph per
-    document), OUT/graph.ttl, OUT/report.json and OUT/unregistered.csv (organisations found in
-    the text that the registry lacks, for a curator to add)."""
+    """Build the knowledge graph, each document into its own named graph. Up to 10 documents
+    (or --memory) write OUT/graph.nq (sorted N-Quads), OUT/graph.ttl, OUT/report.json and
+    OUT/unregistered.csv (organisations found in the text that the registry lacks, for a
+    curator to add). More, --jobs 2 or more, or --store write OUT/store (an on-disk pyoxigraph store),
+    OUT/report.json, OUT/unregistered.csv and OUT/documents/ (what a rebuild needs to skip
+    the unchanged documents). A document that fails is reported and left out; the exit
+    status is then non-zero. An interrupted or failed build leaves the previous outputs as
+    they were."""
+    import json
+
+    from kg.build import BuildFailed
     from kg.build import build as run_build
     from kg.exports import check_format
+    from kg.output import atomic_write
 
     for name in export or []:
         check_format(name)
-    with _Bars(err_console) as bars:
-        result = run_build(files or [], out, base_iri=base_iri, progress=bars, validate=validate,
-                           allow_invalid=allow_invalid, format=format.value, exports=export or [],
-                           max_bytes=max_size * 2**20)
+    try:
+        with _Bars(err_console) as bars:
+            result = run_build(files or [], out, base_iri=base_iri, progress=bars, validate=validate,
+                               allow_invalid=allow_invalid, format=format.value, exports=export or [],
+                               store=store, jobs=jobs, force=force, max_bytes=max_size * 2**20)
+    except BuildFailed as error:
+        if _state["debug"]:
+            raise
+        for failure in error.failures:
+            err_console.print(f"kg: error: {failure}", style="red", highlight=False, markup=False)
+        raise typer.Exit(error.exit_code)
     for warning in result.warnings:
         err_console.print(f"warning: {warning}", style="yellow", highlight=False, markup=False)
-    if quiet:
-        return
-    console.print(summary_table(result))
+    if timings is not None:
+        body = {"seconds": result.seconds, "documents": len(result.documents), "skipped": result.skipped,
+                "triples": result.triples, "stages": dict(sorted(result.timings.items()))}
+        atomic_write(timings, (json.dumps(body, indent=2) + "\n").encode("utf-8"))
+    if not quiet:
+        console.print(summary_table(result))
+    for failure in result.failures:
+        err_console.print(f"kg: error: {failure}", style="red", highlight=False, markup=False)
+    if result.failures:
+        raise typer.Exit(max(f.exit_code for f in result.failures))
 
 
 LABELS = (("TARGET", "SDG targets"), ("GOAL", "SDG goals"), ("COUNTRY", "countries"), ("REGION", "regions"),
@@ -135,7 +168,7 @@ def summary_table(result) -> Table:
     table = Table(title=f"kg build: {len(result.documents)} document(s)", title_justify="left")
     table.add_column("")
     for d in documents:
-        table.add_column(d.document.path.name, justify="right", overflow="fold")
+        table.add_column(d.file, justify="right", overflow="fold")
     if len(result.documents) != 1:
         table.add_column("all", justify="right", overflow="fold")
 
@@ -145,7 +178,7 @@ def summary_table(result) -> Table:
             cells = cells[:len(documents)] + [str(sum(values))]
         table.add_row(name, *cells)
 
-    row("paragraphs", [len(d.document.paragraphs) for d in result.documents])
+    row("paragraphs", [d.paragraphs for d in result.documents])
     for label, name in LABELS:
         row(f"mentions: {name}", [d.mention_counts().get(label, 0) for d in result.documents])
     row("unregistered organisations", [len(d.unregistered) for d in result.documents])
@@ -157,6 +190,10 @@ def summary_table(result) -> Table:
         verdict = "conforms" if result.validation.conforms else f"{len(result.validation.violations)} violation(s)"
         table.add_row("SHACL validation", *([""] * (span - 1)), verdict)
     table.add_row("triples (all graphs)", *([""] * (span - 1)), str(result.triples))
+    if result.skipped:
+        table.add_row("unchanged (not rebuilt)", *([""] * (span - 1)), str(result.skipped))
+    if result.failures:
+        table.add_row("failed (left out)", *([""] * (span - 1)), str(len(result.failures)))
     if result.outputs:
         table.add_row("output directory", *([""] * (span - 1)), str(result.outputs[0].parent))
         table.add_row("output files", *([""] * (span - 1)), "\n".join(p.name for p in result.outputs))
@@ -167,36 +204,52 @@ def summary_table(result) -> Table:
 @app.command()
 def validate(
     graphs: Annotated[Optional[list[Path]], typer.Argument(
-        help="Graph files (.nq, .trig, .ttl, .nt, .jsonld); their graphs are validated together. "
-             "Default: out/graph.nq.", show_default=False)] = None,
+        help="A build's output directory (its store, else its graph.nq) or graph files (.nq, .trig, "
+             ".ttl, .nt, .jsonld), validated together. Default: out/.", show_default=False)] = None,
     report: Annotated[Optional[Path], typer.Option("--report", help="Write the SHACL validation report "
                                                    "graph (Turtle) to this file.")] = None,
     shapes: Annotated[Optional[list[Path]], typer.Option("--shapes", help="Shape files to use instead of "
                                                          "the shipped shapes/ (repeatable).")] = None,
     inference: Annotated[str, typer.Option("--inference", help="Inference before validating: none or rdfs "
-                                           "(with the ontology).")] = "none",
+                                           "(with the ontology; runs pySHACL).")] = "none",
+    engine: Annotated[Optional[str], typer.Option("--engine", help="SHACL engine: turbo (pyshacl-turbo) or "
+                                                  "pyshacl. Default: KG_SHACL_ENGINE, else turbo.",
+                                                  show_default=False)] = None,
     limit: Annotated[int, typer.Option("--limit", help="Results shown per shape.")] = 20,
     check_shapes: Annotated[bool, typer.Option("--check-shapes", help="First check the --shapes files "
                                                "themselves against SHACL's shapes for shapes (slow for "
                                                "large files).")] = False,
 ) -> None:
     """Check graphs against the SHACL shapes: exit status 0 if they conform, 1 if not.
-    The report groups results by shape, with the focus node, path, value and message."""
+    The report groups results by shape, with the focus node, path, value and message.
+    Document graphs are validated one at a time (with the types of what they link to),
+    then the shared graphs, so a large store validates in time linear in its size."""
     from kg.errors import DataError
     from kg.output import atomic_write
-    from kg.rdfio import load_dataset, union
+    from kg.store import open_store
+    from kg.validate import ENGINES, format_report, load_shapes, validate_store
     from kg.validate import check_shapes as check_shapes_graph
-    from kg.validate import format_report, load_shapes, validate_graph
 
     if inference not in ("none", "rdfs"):
         raise DataError(f"--inference must be none or rdfs, not {inference!r}")
-    paths = graphs or [Path("out") / "graph.nq"]
+    if engine is not None and engine not in ENGINES:
+        raise DataError(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    paths = graphs or [Path("out")]
+    if len(paths) == 1 and paths[0].is_dir():
+        store = open_store(paths[0])
+    else:  # rdflib reads the files, as it always has: its errors name the file and line
+        import pyoxigraph
+
+        from kg.rdfio import load_dataset
+
+        store = pyoxigraph.Store()
+        store.load(load_dataset(paths).serialize(format="nquads", encoding="utf-8"),
+                   format=pyoxigraph.RdfFormat.N_QUADS)
     shapes_graph = load_shapes(shapes) if shapes else None
     source = ", ".join(map(str, shapes)) if shapes else None
     if check_shapes and shapes_graph is not None:
         check_shapes_graph(shapes_graph, source)
-    data = union(load_dataset(paths))
-    result = validate_graph(data, shapes_graph, inference=inference, source=source)
+    result = validate_store(store, shapes_graph, inference=inference, engine=engine, source=source)
     for line in format_report(result, limit=limit):
         console.print(line, highlight=False, markup=False, soft_wrap=True)
     if report is not None:
@@ -418,11 +471,21 @@ _USAGE_ERRORS = tuple({click.ClickException, getattr(getattr(typer, "_click", No
                                                      click.ClickException)})
 
 
+def _terminate(signum, frame) -> None:
+    # A `kill` stops a build the way Ctrl-C does: staged outputs are removed, earlier ones kept.
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Console entry point: user errors are one line on stderr and exit status 2."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         # Without standalone mode click returns (rather than raises) the status of typer.Exit.
         status = app(standalone_mode=False)
+        if status == 130:  # typer's word for a KeyboardInterrupt (Ctrl-C, or SIGTERM: see _terminate)
+            print("kg: interrupted; earlier outputs are unchanged", file=sys.__stderr__, flush=True)
         if isinstance(status, int) and status:
             sys.exit(status)
     except KgError as error:
@@ -431,13 +494,14 @@ def main() -> None:
         err_console.print(f"kg: error: {error}", style="red", highlight=False, markup=False)
         sys.exit(error.exit_code)
     except click.exceptions.Exit as exc:
+        if exc.exit_code == 130:  # typer's word for a KeyboardInterrupt
+            print("kg: interrupted; earlier outputs are unchanged", file=sys.__stderr__, flush=True)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        err_console.print("kg: interrupted", style="red")
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        # Plain stderr: the interruption may have come while rich's live display held it.
+        print("kg: interrupted; earlier outputs are unchanged", file=sys.__stderr__, flush=True)
         sys.exit(130)
     except _USAGE_ERRORS as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        err_console.print("kg: interrupted; earlier outputs are unchanged", style="red")
-        sys.exit(130)
+

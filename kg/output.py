@@ -8,11 +8,14 @@ version or the new one, never a mix.
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import tempfile
 from pathlib import Path
 
 from rdflib import Dataset, Graph
 
+from kg.errors import KgError
 from kg.namespaces import bind_prefixes
 
 
@@ -25,7 +28,10 @@ def _umask() -> int:
 def atomic_write(path: Path, data: bytes) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise KgError(f"cannot write: {exc.strerror or exc}", path=path) from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -34,11 +40,13 @@ def atomic_write(path: Path, data: bytes) -> None:
         # mkstemp creates the file private; give it the mode a plain open() would.
         os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(temporary)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError):  # a full disk, a read-only file system: one line, not a traceback
+            raise KgError(f"cannot write: {exc.strerror or exc}", path=path) from None
         raise
 
 
@@ -65,3 +73,91 @@ def union_graph(dataset: Dataset) -> Graph:
 def turtle(dataset: Dataset) -> bytes:
     """All named graphs merged into one Turtle document (Turtle has no graphs)."""
     return union_graph(dataset).serialize(format="turtle", encoding="utf-8")
+
+
+STAGING_PREFIX = ".kg-staging-"
+
+
+class Staging:
+    """A build's outputs, prepared beside the old ones and put in place together.
+
+    Files (and a store directory) are written into a hidden staging directory
+    inside the output directory (so renames stay on one file system); nothing
+    visible changes until :meth:`commit`, which renames them into place with
+    SIGINT and SIGTERM held back, so Ctrl-C or a ``kill`` cannot stop it halfway.
+    Leaving the ``with`` block without committing (an error, an interruption)
+    removes the staging directory and leaves the previous outputs as they were;
+    a staging directory left by a killed run is removed by the next build.
+    """
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        for stale in self.out_dir.glob(STAGING_PREFIX + "*"):
+            pid = stale.name[len(STAGING_PREFIX):].split("-", 1)[0]
+            if not (pid.isdigit() and _alive(int(pid))):
+                _remove(stale)
+        self.path = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=self.out_dir))
+        self.names: list[str] = []
+        self.committed = False
+
+    def __enter__(self) -> "Staging":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _remove(self.path)
+
+    def file(self, name: str) -> Path:
+        """Where to stage output ``name`` (a file or directory written by someone else)."""
+        if name not in self.names:
+            self.names.append(name)
+        return self.path / name
+
+    def write(self, name: str, data: bytes) -> None:
+        atomic_write(self.file(name), data)
+
+    def commit(self, remove: tuple[str, ...] = ()) -> None:
+        """Put every staged output in place, and take away the outputs named in ``remove``
+        (those of another kind of build, which would now be stale)."""
+        old = self.path / ".old"
+        old.mkdir()
+        blocked = {signal.SIGINT, signal.SIGTERM}
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+        try:
+            for name in remove:
+                if (self.out_dir / name).exists():
+                    os.replace(self.out_dir / name, old / name)
+            for name in self.names:
+                target = self.out_dir / name
+                if (self.path / name).is_dir() and target.exists():
+                    os.replace(target, old / name)  # a directory cannot replace a directory
+                os.replace(self.path / name, target)
+            _fsync_dir(self.out_dir)
+            self.committed = True
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists():
+        path.unlink()
+
+
+def _fsync_dir(path: Path) -> None:
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)

@@ -173,3 +173,19 @@ def test_a_broken_shape_file_is_one_clear_error(tmp_path):
 def test_the_built_graph_conforms(built):
     result, _ = built
     assert result.validation is not None and result.validation.conforms
+
+
+def test_both_engines_find_the_same_results_for_every_case():
+    """pyshacl-turbo (the default) and pySHACL agree on the valid graph and on every failing case."""
+    for shape in [None, *sorted(CASES)]:
+        data = graph()
+        if shape is not None:
+            update = CASES[shape]
+            if update.lstrip().startswith("DELETE WHERE") and "FILTER" in update:
+                body = update.split("{", 1)[1].rsplit("}", 1)[0]
+                update = f"DELETE {{ {body.split('. FILTER')[0]} }} WHERE {{ {body} }}"
+            data.update(PREFIXES + update)
+        turbo, reference = validate_graph(data, engine="turbo"), validate_graph(data, engine="pyshacl")
+        assert turbo.conforms == reference.conforms == (shape is None), shape
+        assert {(v.shape, v.focus, v.path) for v in turbo.violations} == \
+            {(v.shape, v.focus, v.path) for v in reference.violations}, shape

@@ -1,0 +1,393 @@
+"""Building a corpus: many documents, in parallel processes, into an on-disk store.
+
+A document's graph is a pure function of (its file, the pipeline version, the
+base IRI), so the work is a map over the documents followed by one small
+reduction (the shared graphs):
+
+1. **Plan.** Each input's content hash, file name, ``kg.PIPELINE_VERSION`` and
+   base IRI name a *record*. A record of the previous build (``DIR/documents/``,
+   listed in its ``report.json``, its graph in its store) is reused as it is
+   unless ``--force``: the document is not read again.
+2. **Map.** The other documents are built in batches (``nlp.pipe`` over a
+   batch) by ``--jobs`` processes, each loading the pipeline once. A worker
+   returns a document's graph as sorted N-Quads, its validation against the
+   shapes (the document graph with the types of what it links to) and its
+   :class:`~kg.build.Contribution`. A document that fails (bad input, a bug, a
+   graph that does not conform) is reported in one line and left out; the
+   others go on.
+3. **Reduce.** The new store starts as a checkpoint of the previous one (hard
+   links) less the graphs that changed, and takes each new document graph as it
+   arrives; the shared graphs (SDG concepts, places, registry, relations) are
+   recomputed from every document's contribution and validated once.
+4. **Commit.** The store, ``report.json``, ``unregistered.csv`` and the new
+   records are staged in the output directory and put in place together
+   (:class:`kg.output.Staging`): an interrupted or failed build leaves the
+   previous outputs and store as they were.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from kg import PIPELINE_VERSION
+from kg.build import (Builder, BuildResult, Contribution, DocumentResult, Failure, InputError, Progress,
+                      _first, _Silent, add_edition_warnings, add_shared_graphs, export_files, failure,
+                      not_conforming, read_document, report_json, unregistered_csv)
+from kg.errors import ReportWarning
+from kg.linking import Unregistered
+from kg.output import Staging, atomic_write
+from kg.quads import RDF_TYPE, QuadSink, sorted_lines
+from kg.reader.source import DEFAULT_MAX_BYTES
+from kg.store import STORE_DIR
+
+RECORDS_DIR = "documents"
+BATCH = 2  # documents per nlp.pipe call and per task sent to a worker
+LOAD_CHUNK = 256 * 1024 * 1024  # bytes of N-Quads gathered before a bulk load into the store
+_CONTEXT = ox.NamedNode("urn:x-kg:validation:context")
+
+
+def record_id(sha256: str, name: str, base_iri: str) -> str:
+    """What a document's graph depends on: its bytes, its file name, the pipeline version, the base IRI."""
+    return hashlib.sha256(f"{sha256}\n{name}\n{PIPELINE_VERSION}\n{base_iri}".encode()).hexdigest()[:24]
+
+
+# ---------------------------------------------------------------------------
+# The map: one batch of documents, in a worker process (or in this one)
+# ---------------------------------------------------------------------------
+
+_BUILDERS: dict[tuple, Builder] = {}
+
+
+def _builder(base_iri: str, format: str = "auto", max_bytes: int = DEFAULT_MAX_BYTES) -> Builder:
+    builder = _BUILDERS.get((base_iri, format, max_bytes))
+    if builder is None:
+        builder = _BUILDERS[(base_iri, format, max_bytes)] = Builder(base_iri, format=format, max_bytes=max_bytes)
+        # The registries and the pipeline live as long as the process: keep the
+        # garbage collector from walking them again and again.
+        gc.collect()
+        gc.freeze()
+    return builder
+
+
+def _init_worker(base_iri: str, format: str = "auto", max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    _builder(base_iri, format, max_bytes)
+
+
+def build_batch(paths: list[Path], base_iri: str, validate: bool, format: str = "auto",
+                max_bytes: int = DEFAULT_MAX_BYTES) -> list[DocumentResult | Failure]:
+    """Build each of ``paths``; a document that fails becomes a :class:`Failure`, not an exception."""
+    builder = _builder(base_iri, format, max_bytes)
+    documents: list = []
+    read_times: list[float] = []
+    for path in paths:
+        clock = time.process_time()
+        try:
+            documents.append(read_document(path, format, max_bytes))
+        except Exception as exc:
+            documents.append(failure(path, exc))
+        read_times.append(time.process_time() - clock)
+    readable = [d for d in documents if not isinstance(d, Failure)]
+    clock = time.process_time()
+    try:
+        docs = dict(zip(map(id, readable), builder.nlp(readable)))
+        nlp_each = (time.process_time() - clock) / max(1, len(readable))
+    except Exception:  # one document breaks the batch: parse each on its own, to find which
+        docs, nlp_each = {}, 0.0
+    results: list[DocumentResult | Failure] = []
+    for path, document, read_time in zip(paths, documents, read_times):
+        if isinstance(document, Failure):
+            results.append(document)
+            continue
+        timings = {"read": read_time, "nlp": nlp_each if id(document) in docs else 0.0}
+        try:
+            results.append(build_one(builder, path, document, docs.get(id(document)), validate, timings))
+        except Exception as exc:
+            results.append(failure(path, exc))
+    return results
+
+
+def build_one(builder: Builder, path: Path, document, found, validate: bool,
+              timings: dict[str, float]) -> DocumentResult:
+    sink: QuadSink | None = None
+
+    def graph_for(iri: URIRef) -> QuadSink:
+        nonlocal sink
+        sink = QuadSink(iri)
+        return sink
+
+    result = builder.build_document(path, graph_for, document=document, found=found, keep=False,
+                                    timings=timings)
+    clock = time.process_time()
+    result.nquads = sorted_lines(sink.quads)
+    timings["serialisation"] = time.process_time() - clock
+    from kg.validate import external_objects, foreign_subjects, validate_partition
+
+    result.foreign = sorted(node.value for node in foreign_subjects(sink.quads) if isinstance(node, ox.NamedNode))
+    if validate:
+        clock = time.process_time()
+        # What is said about the nodes the document links to, from its own share of the vocabulary
+        # graphs: the same functions describe the same entities in the shared graphs. (What other
+        # documents and the editions graph say about its own nodes is checked at the end.)
+        shared: list[QuadSink] = []
+        add_shared_graphs(builder, [result.contribution], lambda iri: shared.append(QuadSink(iri)) or shared[-1],
+                          relations=False)
+        linked = external_objects(sink.quads)
+        context = [ox.Quad(q.subject, q.predicate, q.object, _CONTEXT) for s in shared for q in s.quads
+                   if q.subject in linked]
+        result.violations = validate_partition(sink.quads, context).violations
+        timings["validation"] = time.process_time() - clock
+    return result
+
+
+# ---------------------------------------------------------------------------
+# Records: what a later build needs of a document without reading it again
+# ---------------------------------------------------------------------------
+
+def to_record(result: DocumentResult, rid: str) -> dict:
+    return {
+        "id": rid, "key": result.key, "iri": str(result.iri), "graph": str(result.graph_iri),
+        "file": result.file, "sha256": result.sha256, "pipeline_version": PIPELINE_VERSION,
+        "entry": result.entry,
+        "warnings": [[w.path, w.message, w.line, w.paragraph] for w in result.warnings],
+        "unregistered": [[key, u.name, str(u.iri), u.paragraphs, u.language]
+                         for key, u in result.unregistered.items()],
+        "contribution": result.contribution.to_json(),
+        "counts": dict(sorted(result.counts.items())),
+        "paragraphs": result.paragraphs, "chars": result.chars, "triples": result.triples,
+        "foreign": getattr(result, "foreign", []),
+    }
+
+
+def from_record(record: dict) -> DocumentResult:
+    from collections import Counter
+
+    result = DocumentResult(
+        key=record["key"], iri=URIRef(record["iri"]), graph_iri=URIRef(record["graph"]), file=record["file"],
+        sha256=record["sha256"], entry=record["entry"],
+        warnings=[ReportWarning(*w) for w in record["warnings"]],
+        unregistered={key: Unregistered(name, URIRef(iri), paragraphs, language)
+                      for key, name, iri, paragraphs, language in record["unregistered"]},
+        contribution=Contribution.from_json(record["contribution"]), counts=Counter(record["counts"]),
+        paragraphs=record["paragraphs"], chars=record["chars"], triples=record["triples"])
+    result.foreign = record["foreign"]
+    return result
+
+
+def previous_records(out_dir: Path, base_iri: str) -> dict[str, dict]:
+    """The records of the previous build that its committed outputs vouch for: listed in its
+    report.json (same file, hash, pipeline version and base IRI), its store present."""
+    try:
+        report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if (report.get("pipeline_version") != PIPELINE_VERSION or report.get("base_iri") != base_iri
+            or not (out_dir / STORE_DIR).is_dir()):
+        return {}
+    records = {}
+    for entry in report.get("documents", []):
+        rid = record_id(entry["sha256"], entry["file"], base_iri)
+        try:
+            record = json.loads((out_dir / RECORDS_DIR / f"{rid}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if all(record.get("entry", {}).get(name) == entry.get(name) for name in ("file", "sha256", "graph")):
+            records[rid] = record
+    return records
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None  # reading it again reports the problem in one line
+
+
+# ---------------------------------------------------------------------------
+# The whole build
+# ---------------------------------------------------------------------------
+
+def _batches(paths: list[Path], size: int) -> list[list[Path]]:
+    return [paths[i:i + size] for i in range(0, len(paths), size)]
+
+
+def _results(todo: list[Path], base_iri: str, validate: bool, jobs: int, format: str = "auto",
+             max_bytes: int = DEFAULT_MAX_BYTES):
+    """The results of building ``todo``, in input order, batch by batch."""
+    batches = _batches(todo, BATCH)
+    if jobs <= 1 or len(batches) <= 1:
+        for batch in batches:
+            yield from build_batch(batch, base_iri, validate, format, max_bytes)
+        return
+    # spawn, not fork: the parent holds a RocksDB store and its threads.
+    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_init_worker, initargs=(base_iri, format, max_bytes))
+    try:
+        futures = [executor.submit(build_batch, batch, base_iri, validate, format, max_bytes) for batch in batches]
+        for future in futures:
+            yield from future.result()
+    finally:
+        for process in list(getattr(executor, "_processes", {}).values()):
+            if process.is_alive():
+                process.terminate()
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Progress | None = None,
+                 validate: bool = True, allow_invalid: bool = False, jobs: int = 1,
+                 force: bool = False, format: str = "auto", exports=(),
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> BuildResult:
+    started = time.perf_counter()
+    progress = progress or _Silent()
+    previous = {} if force else previous_records(out_dir, base_iri)
+    timings: dict[str, float] = {}
+
+    plan: list[tuple[Path, str | None]] = []
+    for path in inputs:
+        digest = _digest(path)
+        plan.append((path, record_id(digest, Path(path).name, base_iri) if digest else None))
+    reuse = {rid for _, rid in plan if rid in previous}
+    todo = [path for path, rid in plan if rid not in reuse]
+
+    with Staging(out_dir) as staging:
+        store_dir = staging.file(STORE_DIR)
+        kept_graphs = {ox.NamedNode(previous[rid]["graph"]) for rid in reuse}
+        if kept_graphs:
+            ox.Store.read_only(str(out_dir / STORE_DIR)).backup(str(store_dir))
+            store = ox.Store(str(store_dir))
+            for graph in list(store.named_graphs()):
+                if graph not in kept_graphs:
+                    store.remove_graph(graph)
+        else:
+            store = ox.Store(str(store_dir))
+
+        by_path: dict[Path, DocumentResult] = {}
+        failures: list[Failure] = []
+        keys: dict[str, str] = {}
+        records: dict[Path, str] = {}
+        for path, rid in plan:
+            if rid in reuse:
+                result = by_path[path] = from_record(previous[rid])
+                keys[result.key] = str(path)
+                records[path] = rid
+
+        pending: list[bytes] = []
+        pending_size = 0
+
+        def load_pending() -> None:
+            nonlocal pending, pending_size
+            if pending:
+                clock = time.process_time()
+                store.bulk_load(b"".join(pending), format=ox.RdfFormat.N_QUADS)
+                timings["store"] = timings.get("store", 0.0) + time.process_time() - clock
+            pending, pending_size = [], 0
+
+        for path, result in zip(todo, _results(todo, base_iri, validate, jobs, format, max_bytes)):
+            progress.start(Path(path).name, 1)
+            progress.finish()
+            if isinstance(result, Failure):
+                failures.append(result)
+                continue
+            for stage, seconds in result.timings.items():
+                timings[stage] = timings.get(stage, 0.0) + seconds
+            if result.key in keys:
+                failures.append(failure(path, InputError(f"same document as {keys[result.key]} ({result.key})",
+                                                         path=path)))
+                continue
+            if result.violations and not allow_invalid:
+                first = result.violations[0]
+                failures.append(Failure(Path(path), f"{path}: the document graph does not conform to the shapes "
+                                        f"({len(result.violations)} result(s); first: {first.shape} "
+                                        f"{first.focus}: {first.message})", 1))
+                continue
+            keys[result.key] = str(path)
+            pending.append(result.nquads)
+            pending_size += len(result.nquads)
+            result.nquads = None
+            if pending_size >= LOAD_CHUNK:
+                load_pending()
+            rid = record_id(result.sha256, Path(path).name, base_iri)
+            if not (out_dir / RECORDS_DIR / f"{rid}.json").exists():
+                (staging.path / RECORDS_DIR).mkdir(exist_ok=True)
+                atomic_write(staging.path / RECORDS_DIR / f"{rid}.json",
+                             (json.dumps(to_record(result, rid), ensure_ascii=False) + "\n").encode("utf-8"))
+            records[path] = rid
+            by_path[path] = result
+        load_pending()
+
+        documents = [by_path[path] for path, _ in plan if path in by_path]
+        if not documents:
+            raise _first(failures)
+
+        clock = time.process_time()
+        builder = _builder(base_iri, format, max_bytes)
+        timings["setup"] = time.process_time() - clock
+        clock = time.process_time()
+        sinks: list[QuadSink] = []
+
+        def shared_graph(iri: URIRef) -> QuadSink:
+            sinks.append(QuadSink(iri, store=store))
+            return sinks[-1]
+
+        add_edition_warnings(documents, add_shared_graphs(builder, [d.contribution for d in documents], shared_graph))
+        for sink in sinks:
+            sink.flush()
+        timings["graph"] = timings.get("graph", 0.0) + time.process_time() - clock
+
+        validation = None
+        if validate:
+            from collections import Counter
+
+            from kg.validate import merge_results, validate_document, validate_shared
+
+            clock = time.process_time()
+            # Documents other graphs say something about: the editions of one symbol (linked in
+            # graph/editions) and those naming an organisation another document names too. They
+            # were checked without that; check them again with it.
+            described = Counter(iri for d in documents for iri in getattr(d, "foreign", []))
+            symbols = Counter(d.contribution.symbol for d in documents if d.contribution.symbol)
+            again = [d for d in documents if symbols.get(d.contribution.symbol, 0) > 1
+                     or any(described[iri] > 1 for iri in getattr(d, "foreign", []))]
+            graphs = [ox.NamedNode(str(d.graph_iri)) for d in documents]
+            validation = merge_results([validate_document(store, ox.NamedNode(str(d.graph_iri))) for d in again]
+                                       + [validate_shared(store, graphs)])
+            timings["validation"] = timings.get("validation", 0.0) + time.process_time() - clock
+            if not validation.conforms and not allow_invalid:
+                raise not_conforming(validation)
+
+        clock = time.process_time()
+        total = sum(d.triples for d in documents) + sum(
+            sum(1 for _ in store.quads_for_pattern(None, None, None, sink.graph_name)) for sink in sinks)
+        outputs = [out_dir / STORE_DIR, out_dir / "report.json", out_dir / "unregistered.csv"]
+        exported = export_files(store, exports, out_dir)
+        outputs += [path for path, _ in exported]
+        staging.write("report.json", report_json(documents, total, outputs, base_iri, failures))
+        staging.write("unregistered.csv", unregistered_csv(documents))
+        for path, data in exported:
+            staging.write(path.name, data)
+        store.flush()
+        store.optimize()
+        del store
+        # Records are named by what they depend on, so adding them never changes an old one.
+        (out_dir / RECORDS_DIR).mkdir(exist_ok=True)
+        if (staging.path / RECORDS_DIR).is_dir():
+            for staged in (staging.path / RECORDS_DIR).iterdir():
+                os.replace(staged, out_dir / RECORDS_DIR / staged.name)
+        staging.commit(remove=("graph.nq", "graph.ttl"))
+        timings["serialisation"] = timings.get("serialisation", 0.0) + time.process_time() - clock
+
+    wanted = {f"{rid}.json" for rid in records.values()}
+    for stale in (out_dir / RECORDS_DIR).glob("*.json"):
+        if stale.name not in wanted:
+            stale.unlink(missing_ok=True)
+    return BuildResult(None, documents, outputs, time.perf_counter() - started, validation, failures,
+                       total_triples=total, skipped=len(reuse), timings=timings)

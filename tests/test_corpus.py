@@ -1,0 +1,272 @@
+"""Corpus builds: many documents into an on-disk store, in parallel, skipping the unchanged ones;
+failures left out and reported; validation by partition; nothing lost when a build is stopped."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.build import build
+from kg.store import open_store
+from kg.validate import validate_graph, validate_store
+from kg.quads import from_ox
+from conftest import ROOT, write_report
+
+BASE = "https://w3id.org/sdg-kg/id/"
+PARAGRAPHS = ["1. 产权组织与加勒比可持续发展研究协会（CSDRA）在巴巴多斯合作，促进实现具体目标 4.4。",
+              "2. WIPO GREEN 在智利与联合国粮食及农业组织（粮农组织）合作，支持具体目标 7.2 和 13.3。"]
+
+
+def header(n: int) -> str:
+    return f"CDIP/99/{n} \n\n原文：英文 \n\n日期：2025 年 1 月 2 日 \n\n测试报告 \n\n"
+
+
+def corpus(directory: Path, count: int = 3) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for n in range(1, count + 1):
+        write_report(directory, PARAGRAPHS + [f"3. 第 {n} 份报告。"], name=f"r{n}.txt", header=header(n))
+    return directory
+
+
+def dump(source: Path) -> bytes:
+    """Every statement of a build's output, as sorted N-Quads."""
+    data = open_store(source).dump(format=ox.RdfFormat.N_QUADS)
+    lines = sorted({line for line in data.split(b"\n") if line})
+    return b"\n".join(lines) + b"\n"
+
+
+def graphs(source: Path) -> list[str]:
+    return sorted(g.value.rsplit("/", 1)[-1] for g in open_store(source).named_graphs())
+
+
+def kg(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", *args],
+                          capture_output=True, text=True, **kwargs)
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def test_a_store_build_holds_the_same_statements_as_a_memory_build(tmp_path):
+    inputs = corpus(tmp_path / "in")
+    stored = build([inputs], tmp_path / "store", store=True)
+    memory = build([inputs], tmp_path / "memory", store=False)
+    assert sorted(p.name for p in (tmp_path / "store").iterdir()) == ["documents", "report.json", "store",
+                                                                     "unregistered.csv"]
+    assert graphs(tmp_path / "store") == ["cdip-99-1-zh", "cdip-99-2-zh", "cdip-99-3-zh", "geo", "registry",
+                                          "relations", "sdg-kos"]
+    # (through pyoxigraph both: it writes language tags in lower case, zh-hans, where rdflib keeps zh-Hans)
+    assert dump(tmp_path / "store") == dump(tmp_path / "memory")
+    assert len(dump(tmp_path / "store").splitlines()) == len((tmp_path / "memory" / "graph.nq").read_bytes().splitlines())
+    assert stored.triples == memory.triples == len(open_store(tmp_path / "store"))
+    report = json.loads((tmp_path / "store" / "report.json").read_text())
+    assert report["documents"] == json.loads((tmp_path / "memory" / "report.json").read_text())["documents"]
+    assert report["outputs"] == ["store", "report.json", "unregistered.csv"]
+    assert stored.validation.conforms and memory.validation.conforms
+    # A memory build into the same directory replaces the store: no stale output stays behind.
+    build([inputs], tmp_path / "store", store=False)
+    assert not (tmp_path / "store" / "store").exists() and (tmp_path / "store" / "graph.nq").is_file()
+
+
+def test_a_rebuild_skips_unchanged_documents_and_rebuilds_changed_ones(tmp_path):
+    inputs = corpus(tmp_path / "in")
+    out = tmp_path / "out"
+    first = build([inputs], out, store=True)
+    assert (first.skipped, len(first.documents)) == (0, 3)
+    before = dump(out)
+
+    again = build([inputs], out, store=True)
+    assert again.skipped == 3 and dump(out) == before
+
+    changed = inputs / "r2.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("第 2 份报告", "第二份报告"), encoding="utf-8")
+    third = build([inputs], out, store=True)
+    assert third.skipped == 2
+    text = dump(out).decode("utf-8")
+    assert "第二份报告" in text and "第 2 份报告" not in text and "第 3 份报告" in text
+    assert text.count(f"<{BASE}graph/cdip-99-2-zh> .") == before.decode().count(f"<{BASE}graph/cdip-99-2-zh> .")
+
+    (inputs / "r3.txt").unlink()
+    fourth = build([inputs], out, store=True)
+    assert fourth.skipped == 2
+    assert graphs(out) == ["cdip-99-1-zh", "cdip-99-2-zh", "geo", "registry", "relations", "sdg-kos"]
+    assert len(list((out / "documents").glob("*.json"))) == 2  # the third's record went with it
+
+    assert build([inputs], out, store=True, force=True).skipped == 0
+    assert dump(out) == dump(out)  # (the store opens read-only, again and again)
+
+
+def test_two_jobs_build_what_one_builds(tmp_path):
+    inputs = corpus(tmp_path / "in", 4)
+    build([inputs], tmp_path / "one", store=True, jobs=1)
+    build([inputs], tmp_path / "two", store=True, jobs=2)
+    assert dump(tmp_path / "one") == dump(tmp_path / "two")
+    assert (tmp_path / "one" / "report.json").read_bytes() == (tmp_path / "two" / "report.json").read_bytes()
+
+
+def test_a_failed_document_is_reported_and_the_others_are_built(tmp_path):
+    inputs = corpus(tmp_path / "in", 2)
+    bad = write_report(inputs, ["1. 第一段。", "3. 第三段。"], name="bad.txt", header=header(7))
+    twin = write_report(inputs, PARAGRAPHS, name="twin.txt", header=header(1))  # the same symbol as r1.txt
+    result = kg("build", str(inputs), "--out", str(tmp_path / "out"), "--quiet", "--store")
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("kg: error:")]
+    assert errors == [f"kg: error: {bad}:11: paragraph 2 is missing (paragraph 3 follows paragraph 1)",
+                      f"kg: error: {twin}: same document as {inputs / 'r1.txt'} (cdip-99-1-zh)"]
+    assert "Traceback" not in result.stderr
+    assert graphs(tmp_path / "out") == ["cdip-99-1-zh", "cdip-99-2-zh", "geo", "registry", "relations", "sdg-kos"]
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert [f["file"] for f in report["failed"]] == ["bad.txt", "twin.txt"]
+    assert kg("validate", str(tmp_path / "out")).returncode == 0
+
+
+def test_kg_validate_reads_a_store(tmp_path):
+    out = tmp_path / "out"
+    build([corpus(tmp_path / "in", 2)], out, store=True)
+    result = kg("validate", str(out))
+    assert (result.returncode, result.stdout.strip()) == (0, "Conforms: the graph satisfies every shape.")
+
+
+# Each breaks one shape, in a different partition: within a document graph (a SPARQL-based
+# check and a core one), across graphs (a link to a place the geo graph no longer types as a
+# country), and within the shared graphs (a place's code, a relation's weight).
+BREAKS = {
+    "UniqueParagraphNumberShape": f"""DELETE {{ GRAPH ?g {{ <{BASE}doc/cdip-32-3-zh/p/2> kgo:number 2 }} }}
+        INSERT {{ GRAPH ?g {{ <{BASE}doc/cdip-32-3-zh/p/2> kgo:number 1 }} }}
+        WHERE {{ GRAPH ?g {{ <{BASE}doc/cdip-32-3-zh/p/2> kgo:number 2 }} }}""",
+    "MentionShape": f"""DELETE {{ GRAPH ?g {{ ?m kgo:surface ?s }} }} WHERE {{ GRAPH ?g {{ ?m kgo:surface ?s }}
+        FILTER (STRSTARTS(STR(?m), "{BASE}doc/cdip-32-3-zh/p/53/m/")) }}""",
+    "LinkShape": """DELETE { GRAPH ?g { geo:152 a kgo:Country } } WHERE { GRAPH ?g { geo:152 a kgo:Country } }""",
+    "PlaceShape": """DELETE { GRAPH ?g { geo:005 kgo:m49Code ?c } } WHERE { GRAPH ?g { geo:005 kgo:m49Code ?c } }""",
+    "RelationWeightShape": """DELETE { GRAPH ?g { ?r kgo:weight ?w } } INSERT { GRAPH ?g { ?r kgo:weight 999 } }
+        WHERE { { SELECT ?r WHERE { GRAPH ?h { ?r a kgo:Relation } } ORDER BY ?r LIMIT 1 }
+                GRAPH ?g { ?r kgo:weight ?w } }""",
+}
+PREFIXES = ("PREFIX kgo: <https://w3id.org/sdg-kg/ontology#>\n"
+            "PREFIX geo: <http://metadata.un.org/sdg/codes/geoArea/>\n")
+
+
+def _found(result) -> set[tuple[str, str]]:
+    return {(v.shape, v.focus) for v in result.violations}
+
+
+def test_validation_by_partition_finds_what_validating_the_union_finds(built):
+    store = open_store(built[1])
+    assert validate_store(store).conforms
+    broken = ox.Store()
+    broken.extend(store)
+    for update in BREAKS.values():
+        before = set(broken)
+        broken.update(PREFIXES + update)
+        assert set(broken) != before, update
+    by_partition = validate_store(broken)
+    union = validate_graph(_union(broken))
+    assert not by_partition.conforms and not union.conforms
+    assert _found(by_partition) == _found(union)
+    assert {shape for shape, _ in _found(union)} == set(BREAKS) | {"OrganisationShape"}  # (a Chilean organisation)
+    assert ("PlaceShape", "geo:005") in _found(by_partition)
+
+
+def _union(store: ox.Store):
+    from rdflib import Graph
+
+    graph = Graph()
+    for quad in store:
+        graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+    return graph
+
+
+# ---------------------------------------------------------------------------
+# Nothing lost, nothing half-written (issue 8)
+# ---------------------------------------------------------------------------
+
+def _stop_midway(command: list[str], out: Path, how: signal.Signals) -> subprocess.CompletedProcess:
+    """Start ``command`` and send it ``how`` once it has built a document into its staging area."""
+    process = subprocess.Popen([sys.executable, "-c", "from kg.cli import main; main()", *command],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and process.poll() is None:
+        staged = list(out.glob(".kg-staging-*/documents/*.json"))
+        if staged:
+            process.send_signal(how)
+            break
+        time.sleep(0.05)
+    stdout, stderr = process.communicate(timeout=240)
+    assert staged, "the build finished (or never started) before it could be stopped"
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def _big_corpus(directory: Path, count: int) -> Path:
+    """Copies of the real report (slow enough to stop midway), each with its own symbol."""
+    text = (ROOT / "data" / "corpus" / "CDIP_32_3_zh.txt").read_text(encoding="utf-8")
+    directory.mkdir()
+    for n in range(count):
+        (directory / f"copy{n}.txt").write_text(text.replace("CDIP/32/3", f"CDIP/98/{n + 1}", 1),
+                                                encoding="utf-8")
+    return directory
+
+
+def test_a_build_stopped_midway_leaves_the_earlier_outputs_byte_for_byte(tmp_path):
+    out = tmp_path / "out"
+    small = corpus(tmp_path / "in", 2)
+    big = _big_corpus(tmp_path / "big", 2)
+
+    # Ctrl-C (SIGINT) during a store build over a memory build's outputs.
+    build([small / "r1.txt"], out, store=False)
+    before = snapshot(out)
+    stopped = _stop_midway(["build", str(small), str(big), "--out", str(out), "--store"], out, signal.SIGINT)
+    assert stopped.returncode == 130 and "interrupted" in stopped.stderr
+    assert snapshot(out) == before
+    assert not list(out.glob(".kg-staging-*"))
+
+    # kill (SIGTERM) during a store build over a store build's outputs, store included.
+    build([small], out, store=True)
+    before = snapshot(out)
+    assert any(name.startswith("store/") for name in before)
+    stopped = _stop_midway(["build", str(small), str(big), "--out", str(out), "--store"], out, signal.SIGTERM)
+    assert stopped.returncode == 130
+    assert snapshot(out) == before
+    assert not list(out.glob(".kg-staging-*"))
+
+    # kill -9 cannot be caught: the staging area stays behind, the outputs are still untouched,
+    # and the next build clears it away.
+    stopped = _stop_midway(["build", str(small), str(big), "--out", str(out), "--store"], out, signal.SIGKILL)
+    assert stopped.returncode == -signal.SIGKILL
+    assert {k: v for k, v in snapshot(out).items() if not k.startswith(".kg-staging-")} == before
+    assert graphs(out) == ["cdip-99-1-zh", "cdip-99-2-zh", "geo", "registry", "relations", "sdg-kos"]
+    assert build([small], out, store=True).skipped == 2
+    assert not list(out.glob(".kg-staging-*"))
+
+
+def test_a_full_disk_is_one_line_and_loses_nothing(tmp_path, monkeypatch):
+    import errno
+
+    import kg.output
+
+    out = tmp_path / "out"
+    small = corpus(tmp_path / "in", 2)
+    build([small], out, store=True)
+    before = snapshot(out)
+    real = os.fsync
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(kg.output.os, "fsync", full)
+    from kg.errors import KgError
+
+    with pytest.raises(KgError) as error:
+        build([small], out, store=True, force=True)
+    assert "No space left on device" in str(error.value) and str(out) in str(error.value)
+    monkeypatch.setattr(kg.output.os, "fsync", real)
+    assert snapshot(out) == before
+    assert not list(out.glob(".kg-staging-*"))
