@@ -1,6 +1,6 @@
 """Throughput, latency and memory of `kg serve` under a burst of concurrent queries.
 
-    python bench/serve.py [--graph DIR] [--queries 2000] [--threads 8] [--workers 2]
+    python bench/serve.py [--from DIR] [--queries 2000] [--threads 8] [--workers 2]
 
 Starts `kg serve --port 0` on the build in DIR (building the default report into a
 temporary directory if DIR has no graph), asks a mix of six stored queries (parameters
@@ -59,7 +59,7 @@ def rss(pid: int) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--graph", type=Path, default=ROOT / "out")
+    parser.add_argument("--from", dest="graph", type=Path, default=ROOT / "out")
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
@@ -74,7 +74,7 @@ def main() -> int:
     store = open_store(graph)
     mix = questions(store)
 
-    process = subprocess.Popen([sys.executable, "-c", "from kg.cli import main; main()", "serve", "--graph",
+    process = subprocess.Popen([sys.executable, "-c", "from kg.cli import main; main()", "serve", "--from",
                                 str(graph), "--port", "0", "--workers", str(args.workers)],
                                stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     url = None

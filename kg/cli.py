@@ -384,7 +384,7 @@ def query(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, tsv, json or xml for a table of "
                                      "results; table, turtle, ntriples, jsonld or rdfxml for a graph.")] = "table",
     file: Annotated[Optional[Path], typer.Option("--file", help="Run your own SPARQL query from this file.")] = None,
-    graph: Annotated[Path, typer.Option("--graph", "-g", help="The build output to ask (a directory from "
+    graph: Annotated[Path, typer.Option("--from", "--graph", "-g", help="The build output to ask (a directory from "
                                         "`kg build`, a store or an RDF file).")] = Path("out"),
 ) -> None:
     """Run a stored SPARQL query (or your own, --file) over the built graph. Parameters are bound as RDF
@@ -431,7 +431,7 @@ def queries(
 
 @app.command()
 def serve(
-    graph: Annotated[Path, typer.Option("--graph", "-g", help="The build output to serve (a directory from "
+    graph: Annotated[Path, typer.Option("--from", "--graph", "-g", help="The build output to serve (a directory from "
                                         "`kg build`, a store or an RDF file).")] = Path("out"),
     host: Annotated[str, typer.Option("--host", help="Address to listen on. Anything but a loopback "
                                       "address makes the endpoint reachable from other machines.")] = "127.0.0.1",

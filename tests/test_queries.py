@@ -564,7 +564,7 @@ def kg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 def test_kg_query_formats(built):
     out = str(built[1])
-    csv_run = kg("query", "programmes-for-target", "--param", "target=4.4", "--format", "csv", "--graph", out)
+    csv_run = kg("query", "programmes-for-target", "--param", "target=4.4", "--format", "csv", "--from", out)
     assert csv_run.returncode == 0, csv_run.stderr
     lines = csv_run.stdout.splitlines()
     assert lines[0] == "target,programme,name_en,name_zh,activities"

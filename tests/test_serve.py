@@ -52,7 +52,7 @@ class Server:
 
 def start(graph, *options: str) -> Server:
     process = subprocess.Popen(
-        [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--graph", str(graph), "--port", "0",
+        [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--from", str(graph), "--port", "0",
          *options], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     lines: list[str] = []
     url = None
