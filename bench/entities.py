@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.scoring import HEADER, row  # noqa: E402
+from bench.scoring import table  # noqa: E402
 from kg.build import Builder  # noqa: E402
 from kg.resources import default_report  # noqa: E402
 
@@ -50,11 +50,7 @@ def main() -> int:
     found, gold = predicted_pairs(result), gold_pairs(args.gold)
 
     print(f"report: {args.report.name}  paragraphs: {len(result.document.paragraphs)}  build: {seconds:.2f} s")
-    print(f"{'':12}{HEADER}")
-    for label in (*TYPES, "all"):
-        g = {p for p in gold if label in (p[1], "all")}
-        f = {p for p in found if label in (p[1], "all")}
-        print(row(label, g, f, width=12))
+    print("\n".join(table(gold, found, TYPES, field=1)))
     if args.errors:
         surfaces = {}
         for m in result.mentions:

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.scoring import HEADER, row  # noqa: E402
+from bench.scoring import table  # noqa: E402
 from kg.build import Builder  # noqa: E402
 from kg.resources import default_report  # noqa: E402
 
@@ -61,11 +61,7 @@ def main() -> int:
 
     print(f"report: {args.report.name}  annotated paragraphs: {len(paragraphs)}  "
           f"activities: {len(result.activities)}  build: {seconds:.2f} s")
-    print(f"{'':12}{HEADER}")
-    for role in (*roles, "all"):
-        g = {f for f in gold if role in (f[3], "all")}
-        f = {f for f in found if role in (f[3], "all")}
-        print(row(role, g, f, width=12))
+    print("\n".join(table(gold, found, roles, field=3)))
     if args.errors:
         for kind, facts in (("invented", sorted(found - gold)), ("missed", sorted(gold - found))):
             for paragraph, label, key, role in facts:
