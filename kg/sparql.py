@@ -51,10 +51,24 @@ _OPAQUE = re.compile(
 # (ex:service, service:x) or a longer word. Anything else that reads as the
 # keyword is refused, even where the parser would not accept it.
 _SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:])", re.I)
+# LATERAL (SEP-0006, which pyoxigraph evaluates as a nested loop) as a keyword, likewise.
+_LATERAL = re.compile(r"(?<![\w?$:])LATERAL(?![\w:])", re.I)
 
 
 def _blank(match: re.Match) -> str:
     return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def without_lateral(query: str) -> str:
+    """``query`` with each LATERAL keyword blanked out (every other character in its place).
+
+    ``A LATERAL { B }`` then reads as the join ``A { B }``: SPARQL 1.1 that a parser without
+    SEP-0006 (rdflib's) accepts, with every line and column where it was.
+    """
+    code = _OPAQUE.sub(_blank, query)
+    for match in reversed(list(_LATERAL.finditer(code))):
+        query = query[:match.start()] + " " * len(match.group(0)) + query[match.end():]
+    return query
 
 
 def service_position(query: str) -> tuple[int, int] | None:
@@ -98,14 +112,15 @@ def syntax_error(exc: SyntaxError, query: str, path: Path | str | None) -> Query
 
     pyoxigraph's parser reports the farthest point it reached, which is often the
     end of the query; rdflib's SPARQL parser (pyparsing) points at the clause that
-    does not parse, so its place is used when it rejects the query too. A query
-    only pyoxigraph rejects (an undefined prefix, say) keeps pyoxigraph's place.
+    does not parse, so its place is used when it rejects the query too (with LATERAL,
+    which rdflib does not know, blanked out). A query only pyoxigraph rejects (an
+    undefined prefix, say) keeps pyoxigraph's place.
     """
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery
 
     try:
-        parseQuery(query)
+        parseQuery(without_lateral(query))
     except ParseException as other:
         reason = re.sub(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)$", "", str(other)).strip()
         return QueryError(f"SPARQL syntax error at column {other.col}: {reason}", path=path or "query",
