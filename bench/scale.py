@@ -317,13 +317,15 @@ def ladder(args) -> dict:
     largest = max(sizes)
     print(f"[{largest} documents] rebuild, nothing changed", file=sys.stderr, flush=True)
     results["rebuild"] = build(work / f"corpus-{largest}", work / f"out-{largest}", args.jobs, fresh=False)
-    print(f"[{largest} documents] stored queries", file=sys.stderr, flush=True)
-    results["queries"] = json.loads(run([sys.executable, __file__, "queries", str(work / f"out-{largest}")])["stdout"])
     small = 10 if 10 in sizes else min(sizes)
-    results["queries_small"] = json.loads(run([sys.executable, __file__, "queries", str(work / f"out-{small}")])["stdout"])
-    results["queries_rdflib"] = json.loads(run([sys.executable, __file__, "queries-rdflib",
-                                                str(work / f"out-{small}")])["stdout"])
     results["queries_rdflib_size"] = small
+    results["queries_small"] = []
+    if args.queries:
+        print(f"[{largest} documents] stored queries", file=sys.stderr, flush=True)
+        results["queries"] = json.loads(run([sys.executable, __file__, "queries", str(work / f"out-{largest}")])["stdout"])
+        results["queries_small"] = json.loads(run([sys.executable, __file__, "queries", str(work / f"out-{small}")])["stdout"])
+        results["queries_rdflib"] = json.loads(run([sys.executable, __file__, "queries-rdflib",
+                                                    str(work / f"out-{small}")])["stdout"])
     results["load_after"] = os.getloadavg()
     return results
 
@@ -408,7 +410,7 @@ def queries_table(results: dict, largest: int) -> list[str]:
         out.append(f"| {q['query']} | {q['rows']:,} | {q['seconds']:.3f} | {s.get('rows', '')} "
                    f"| {s.get('seconds', float('nan')):.3f} | {rdflib} |")
     if not results["queries"]:
-        out.append("| (no queries/*.rq in this tree) | | | | | |")
+        out.append("| (not measured in this run: --no-queries) | | | | | |")
     return out
 
 
@@ -501,6 +503,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--compare-jobs-up-to", type=int, default=100,
                         help="Also build with --jobs 1 the corpora up to this size.")
+    parser.add_argument("--no-queries", dest="queries", action="store_false",
+                        help="Leave out (b), the stored queries (measured on their own: `queries OUT`).")
     parser.add_argument("--work", default="/tmp/kg-scale", help="Where the corpora and outputs go.")
     parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "scaling.png")
     parser.add_argument("--table", type=Path, default=ROOT / "docs" / "scaling-results.md")

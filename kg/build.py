@@ -370,16 +370,24 @@ def add_shared_graphs(builder: Builder, contributions: list[Contribution],
     warnings: dict[str, list[ReportWarning]] = {}
     if relations:
         # Language editions of one document: paragraph n of each linked to paragraph n of the others.
-        pairs = edition_pairs([(c.key, c.edition()) for c in contributions])
-        for c in contributions:
-            found = edition_warnings(c.key, c.edition(), pairs)
-            if found:
-                warnings[c.key] = found
+        pairs, warnings = editions_of(contributions)
         add_editions(graph_for(iris.vocabulary_graph(EDITIONS_GRAPH)), pairs, iris)
         add_relations(graph_for(iris.vocabulary_graph(RELATIONS_GRAPH)), merge_relations(contributions), iris)
     describe_registered(graph_for(iris.vocabulary_graph(REGISTRY_GRAPH)), entities.values(), iris, gazetteer,
                         {e.id: e for (label, _), e in entities.items() if label == "ORG"})
     return warnings
+
+
+def editions_of(contributions: list[Contribution]):
+    """The pairs of language editions among ``contributions`` (kg.editions.edition_pairs) and the
+    warnings about editions that do not match, by document key."""
+    pairs = edition_pairs([(c.key, c.edition()) for c in contributions])
+    warnings: dict[str, list[ReportWarning]] = {}
+    for c in contributions:
+        found = edition_warnings(c.key, c.edition(), pairs)
+        if found:
+            warnings[c.key] = found
+    return pairs, warnings
 
 
 def add_edition_warnings(documents: list[DocumentResult], warnings: dict[str, list[ReportWarning]]) -> None:

@@ -51,6 +51,9 @@ from kg.reader.source import DEFAULT_MAX_BYTES
 from kg.store import STORE_DIR
 
 RECORDS_DIR = "documents"
+# What the committed store's shared graphs were validated against: the hash of the report.json
+# committed with it and the outcome ("conforms", "violations" or "not validated").
+SHARED_STATE = "shared.state"
 BATCH = 2  # documents per nlp.pipe call and per task sent to a worker
 LOAD_CHUNK = 256 * 1024 * 1024  # bytes of N-Quads gathered before a bulk load into the store
 _CONTEXT = ox.NamedNode("urn:x-kg:validation:context")
@@ -205,6 +208,23 @@ def previous_records(out_dir: Path, base_iri: str) -> dict[str, dict]:
     return records
 
 
+def shared_state(out_dir: Path) -> dict:
+    """The previous build's :data:`SHARED_STATE`, if it describes the report.json now in place."""
+    try:
+        state = json.loads((out_dir / RECORDS_DIR / SHARED_STATE).read_text(encoding="utf-8"))
+        report = (out_dir / "report.json").read_bytes()
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(state, dict) or state.get("report") != hashlib.sha256(report).hexdigest():
+        return {}
+    return state
+
+
+def write_shared_state(out_dir: Path, report: bytes, outcome: str) -> None:
+    body = {"report": hashlib.sha256(report).hexdigest(), "validation": outcome}
+    atomic_write(out_dir / RECORDS_DIR / SHARED_STATE, (json.dumps(body) + "\n").encode("utf-8"))
+
+
 def _digest(path: Path) -> str | None:
     try:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
@@ -257,6 +277,13 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
         plan.append((path, record_id(digest, Path(path).name, base_iri) if digest else None))
     reuse = {rid for _, rid in plan if rid in previous}
     todo = [path for path, rid in plan if rid not in reuse]
+    if not todo and len(reuse) == len(plan) == len(previous):
+        # Every document as it was: so are the shared graphs (a function of the contributions) and
+        # the store; reuse them, and their validation, if the previous build validated them.
+        state = shared_state(out_dir)
+        if state and (state.get("validation") == "conforms" or not validate):
+            return _unchanged(plan, previous, out_dir, base_iri,
+                              validate=validate, outcome=state["validation"], exports=exports, started=started)
 
     with Staging(out_dir) as staging:
         store_dir = staging.file(STORE_DIR)
@@ -370,7 +397,8 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
         outputs = [out_dir / STORE_DIR, out_dir / "report.json", out_dir / "unregistered.csv"]
         exported = export_files(store, exports, out_dir)
         outputs += [path for path, _ in exported]
-        staging.write("report.json", report_json(documents, total, outputs, base_iri, failures))
+        report = report_json(documents, total, outputs, base_iri, failures)
+        staging.write("report.json", report)
         staging.write("unregistered.csv", unregistered_csv(documents))
         for path, data in exported:
             staging.write(path.name, data)
@@ -383,6 +411,8 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
             for staged in (staging.path / RECORDS_DIR).iterdir():
                 os.replace(staged, out_dir / RECORDS_DIR / staged.name)
         staging.commit(remove=("graph.nq", "graph.ttl"))
+        write_shared_state(out_dir, report, "not validated" if validation is None
+                           else "conforms" if validation.conforms else "violations")
         timings["serialisation"] = timings.get("serialisation", 0.0) + time.process_time() - clock
 
     wanted = {f"{rid}.json" for rid in records.values()}
@@ -391,3 +421,33 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
             stale.unlink(missing_ok=True)
     return BuildResult(None, documents, outputs, time.perf_counter() - started, validation, failures,
                        total_triples=total, skipped=len(reuse), timings=timings)
+
+
+def _unchanged(plan: list[tuple[Path, str]], previous: dict[str, dict], out_dir: Path, base_iri: str,
+               validate: bool, outcome: str, exports, started: float) -> BuildResult:
+    """A rebuild in which no document changed, came or went: the store stays as it is; report.json
+    and unregistered.csv are made again from the records (the same bytes, unless the previous
+    build listed failures that are gone now), the exports from the store."""
+    from kg.build import editions_of
+    from kg.validate import ValidationResult
+
+    clock = time.process_time()
+    documents = [from_record(previous[rid]) for _, rid in plan]
+    _, warnings = editions_of([d.contribution for d in documents])
+    add_edition_warnings(documents, warnings)
+    total = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))["triples"]
+    outputs = [out_dir / STORE_DIR, out_dir / "report.json", out_dir / "unregistered.csv"]
+    with Staging(out_dir) as staging:
+        exported = export_files(ox.Store.read_only(str(out_dir / STORE_DIR)), exports, out_dir) if exports else []
+        outputs += [path for path, _ in exported]
+        report = report_json(documents, total, outputs, base_iri)
+        staging.write("report.json", report)
+        staging.write("unregistered.csv", unregistered_csv(documents))
+        for path, data in exported:
+            staging.write(path.name, data)
+        staging.commit()
+    write_shared_state(out_dir, report, outcome)
+    timings = {"serialisation": time.process_time() - clock}
+    validation = ValidationResult(True, [], None) if validate else None
+    return BuildResult(None, documents, outputs, time.perf_counter() - started, validation, [],
+                       total_triples=total, skipped=len(documents), timings=timings)

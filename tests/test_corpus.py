@@ -83,9 +83,17 @@ def test_a_rebuild_skips_unchanged_documents_and_rebuilds_changed_ones(tmp_path)
     first = build([inputs], out, store=True)
     assert (first.skipped, len(first.documents)) == (0, 3)
     before = dump(out)
+    report, store = (out / "report.json").read_bytes(), (out / "store").stat().st_ino
 
+    # Nothing changed: the store (and its shared graphs' validation) is kept as it is.
     again = build([inputs], out, store=True)
-    assert again.skipped == 3 and dump(out) == before
+    assert again.skipped == 3 and dump(out) == before and again.validation.conforms
+    assert (out / "store").stat().st_ino == store and (out / "report.json").read_bytes() == report
+    assert again.triples == first.triples
+    # Unless the previous build's validation is not known to describe it: then all is redone.
+    (out / "documents" / "shared.state").unlink()
+    assert build([inputs], out, store=True).skipped == 3 and (out / "store").stat().st_ino != store
+    assert dump(out) == before and (out / "report.json").read_bytes() == report
 
     changed = inputs / "r2.txt"
     changed.write_text(changed.read_text(encoding="utf-8").replace("第 2 份报告", "第二份报告"), encoding="utf-8")
