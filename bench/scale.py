@@ -43,6 +43,7 @@ import re
 import resource
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -244,6 +245,13 @@ def time_queries(source: Path, repeat: int = 3) -> list[dict]:
     return rows
 
 
+RDFLIB_LIMIT = 20.0  # seconds a query may take in rdflib before it is counted as "> 20 s"
+
+
+def _too_long(signum, frame):
+    raise TimeoutError
+
+
 def time_queries_rdflib(source: Path, repeat: int = 3) -> list[dict]:
     """The same queries on rdflib's in-memory graph of the same output (its store's N-Quads)."""
     import pyoxigraph as ox
@@ -263,6 +271,12 @@ def time_queries_rdflib(source: Path, repeat: int = 3) -> list[dict]:
             return Literal(term.value, lang=term.language)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
 
+    try:  # rdflib has no LATERAL (SEP-0006): it reads each `A LATERAL { B }` as the join `A { B }`
+        from kg.sparql import without_lateral as as_sparql11
+    except ImportError:  # a tree from before the stored queries used LATERAL
+        def as_sparql11(text):
+            return text
+
     store = open_store(source)
     started = time.perf_counter()
     dataset = Dataset(default_union=True)
@@ -275,13 +289,22 @@ def time_queries_rdflib(source: Path, repeat: int = 3) -> list[dict]:
             continue
         bindings = {Variable(k.value): from_ox(v) for k, v in (bound or {}).items()}
         best, count = float("inf"), 0
+        signal.signal(signal.SIGALRM, _too_long)
         try:
             for _ in range(repeat):
                 started = time.perf_counter()
-                result = dataset.query(text, initBindings=bindings)
-                count = len(list(result)) if result.type == "SELECT" else 1
+                signal.setitimer(signal.ITIMER_REAL, RDFLIB_LIMIT)  # rdflib is pure Python: the alarm stops it
+                result = dataset.query(as_sparql11(text), initBindings=bindings)
+                count = len(list(result)) if result.type in ("SELECT", "CONSTRUCT", "DESCRIBE") else 1
+                signal.setitimer(signal.ITIMER_REAL, 0)
                 best = min(best, time.perf_counter() - started)
+                if best > 2:
+                    break
+        except TimeoutError:
+            rows.append({"query": name, "error": f"> {RDFLIB_LIMIT:.0f} s"})
+            continue
         except Exception as exc:  # rdflib's engine fails on some queries pyoxigraph answers
+            signal.setitimer(signal.ITIMER_REAL, 0)
             rows.append({"query": name, "error": f"{type(exc).__name__}: {str(exc)[:60]}"})
             continue
         rows.append({"query": name, "seconds": best, "rows": count})
@@ -391,7 +414,8 @@ def queries_table(results: dict, largest: int) -> list[str]:
     out.append("")
     out.append(f"(b) Stored queries, best of 3, results read in full: on the {largest:,}-document store "
                f"(pyoxigraph on disk), and on the {results['queries_rdflib_size']}-document output both on "
-               f"the store and in rdflib's in-memory graph:")
+               f"the store and in rdflib's in-memory graph (which reads LATERAL as a join; its row count is shown "
+               f"where it differs):")
     out.append("")
     small = {q["query"]: q for q in results["queries_small"]}
     mem = {q["query"]: q for q in results["queries_rdflib"]}
@@ -406,7 +430,10 @@ def queries_table(results: dict, largest: int) -> list[str]:
             out.append(f"| {q['query']} | skipped: {q['skipped']} | | | | |")
             continue
         s, m = small.get(q["query"], {}), mem.get(q["query"], {})
-        rdflib = f"{m['seconds']:.3f}" if "seconds" in m else f"fails ({m['error']})" if "error" in m else ""
+        rdflib = f"{m['seconds']:.3f}" if "seconds" in m else (m["error"] if m["error"].startswith(">")
+                                                                    else f"fails ({m['error']})") if "error" in m else ""
+        if "seconds" in m and s and m["rows"] != s.get("rows"):  # LATERAL read as a join can drop rows
+            rdflib += f" ({m['rows']:,} rows)"
         out.append(f"| {q['query']} | {q['rows']:,} | {q['seconds']:.3f} | {s.get('rows', '')} "
                    f"| {s.get('seconds', float('nan')):.3f} | {rdflib} |")
     if not results["queries"]:
