@@ -394,7 +394,7 @@ def validate_document(store: ox.Store, graph: ox.NamedNode, shapes: Graph | None
 
 # pyshacl-turbo 0.6's time for one focus node grows with the cube of the values it has on a path
 # (one node with 10,000 / 20,000 / 40,000 values of a property under sh:minCount: 2.6 / 14 / 86 s;
-# pySHACL: 0.02 / 0.04 / 0.08 s; bench/fanout.py). In a corpus the relations of graph/relations
+# pySHACL: 0.02-0.08 s; python bench/fanout.py). In a corpus the relations of graph/relations
 # have that many kgo:supportedBy (one per activity behind them, in every document), so nodes
 # with more values than this on one predicate are validated by pySHACL, the rest as usual. (The
 # shared graphs of the 1,000-document corpus: about 525 s with pyshacl-turbo alone, 233 s with
