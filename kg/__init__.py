@@ -2,7 +2,6 @@
 
 __version__ = "0.1.0"
 
-# Bumped whenever a change to the reader, the pipeline or the graph model can
-# change the triples built from the same text: rebuilds compare it to decide
-# whether a document's graph is still current.
+# Bumped when the graph model changes in a way the code and data hashed by
+# kg.resources.pipeline_version() do not show (a new meaning for an old term).
 PIPELINE_VERSION = "1"

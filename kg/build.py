@@ -26,7 +26,7 @@ from typing import Protocol
 
 from rdflib import Dataset, URIRef
 
-from kg import PIPELINE_VERSION, __version__
+from kg import __version__
 from kg.errors import InputError, KgError, NotConforming, ReportWarning
 from kg.describe import describe_places, describe_registered, describe_unregistered
 from kg.gazetteer import load_gazetteer
@@ -44,7 +44,7 @@ from kg.reader.select import read_document as select_reader
 from kg.reader.source import DEFAULT_MAX_BYTES, read_source
 from kg.registry import load_registry
 from kg.relations import Activity, Relation, materialise
-from kg.resources import default_report
+from kg.resources import default_report, pipeline_version
 from kg.sdg import load_sdg_registry
 
 SDG_GRAPH = "sdg-kos"
@@ -418,7 +418,7 @@ def report_json(documents: list[DocumentResult], triples: int, outputs: list[Pat
     """A machine-readable account of the build (deterministic: no timings)."""
     body = {
         "kg_version": __version__,
-        "pipeline_version": PIPELINE_VERSION,
+        "pipeline_version": pipeline_version(),
         "base_iri": base_iri,
         "documents": [d.entry for d in documents],
         "triples": triples,

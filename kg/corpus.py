@@ -4,7 +4,8 @@ A document's graph is a pure function of (its file, the pipeline version, the
 base IRI), so the work is a map over the documents followed by one small
 reduction (the shared graphs):
 
-1. **Plan.** Each input's content hash, file name, ``kg.PIPELINE_VERSION`` and
+1. **Plan.** Each input's content hash, file name, pipeline version
+   (``kg.resources.pipeline_version``: a hash of kg's code, data, ontology and shapes) and
    base IRI name a *record*. A record of the previous build (``DIR/documents/``,
    listed in its ``report.json``, its graph in its store) is reused as it is
    unless ``--force``: the document is not read again.
@@ -39,7 +40,6 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from kg import PIPELINE_VERSION
 from kg.build import (Builder, BuildResult, Contribution, DocumentResult, Failure, InputError, Progress,
                       _first, _Silent, add_edition_warnings, add_shared_graphs, export_files, failure,
                       not_conforming, read_document, report_json, unregistered_csv)
@@ -48,6 +48,7 @@ from kg.linking import Unregistered
 from kg.output import Staging, atomic_write
 from kg.quads import RDF_TYPE, QuadSink, sorted_lines
 from kg.reader.source import DEFAULT_MAX_BYTES
+from kg.resources import pipeline_version
 from kg.store import STORE_DIR
 
 RECORDS_DIR = "documents"
@@ -61,7 +62,7 @@ _CONTEXT = ox.NamedNode("urn:x-kg:validation:context")
 
 def record_id(sha256: str, name: str, base_iri: str) -> str:
     """What a document's graph depends on: its bytes, its file name, the pipeline version, the base IRI."""
-    return hashlib.sha256(f"{sha256}\n{name}\n{PIPELINE_VERSION}\n{base_iri}".encode()).hexdigest()[:24]
+    return hashlib.sha256(f"{sha256}\n{name}\n{pipeline_version()}\n{base_iri}".encode()).hexdigest()[:24]
 
 
 # ---------------------------------------------------------------------------
@@ -159,7 +160,7 @@ def build_one(builder: Builder, path: Path, document, found, validate: bool,
 def to_record(result: DocumentResult, rid: str) -> dict:
     return {
         "id": rid, "key": result.key, "iri": str(result.iri), "graph": str(result.graph_iri),
-        "file": result.file, "sha256": result.sha256, "pipeline_version": PIPELINE_VERSION,
+        "file": result.file, "sha256": result.sha256, "pipeline_version": pipeline_version(),
         "entry": result.entry,
         "warnings": [[w.path, w.message, w.line, w.paragraph] for w in result.warnings],
         "unregistered": [[key, u.name, str(u.iri), u.paragraphs, u.language]
@@ -193,7 +194,7 @@ def previous_records(out_dir: Path, base_iri: str) -> dict[str, dict]:
         report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    if (report.get("pipeline_version") != PIPELINE_VERSION or report.get("base_iri") != base_iri
+    if (report.get("pipeline_version") != pipeline_version() or report.get("base_iri") != base_iri
             or not (out_dir / STORE_DIR).is_dir()):
         return {}
     records = {}

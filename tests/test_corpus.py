@@ -113,6 +113,36 @@ def test_a_rebuild_skips_unchanged_documents_and_rebuilds_changed_ones(tmp_path)
     assert dump(out) == dump(out)  # (the store opens read-only, again and again)
 
 
+def test_a_new_registry_row_rebuilds_every_document(tmp_path):
+    """The pipeline version is derived from kg's code and data: an unchanged text is rebuilt
+    (and its organisation linked) once the registry names what it found unregistered."""
+    import csv
+    import shutil
+
+    from kg.resources import shipped
+
+    inputs, out = corpus(tmp_path / "in", 2), tmp_path / "out"
+    assert kg("build", str(inputs), "--out", str(out), "--store", "--quiet").returncode == 0
+    unregistered = list(csv.DictReader((out / "unregistered.csv").open(encoding="utf-8")))
+    assert sorted((r["name"], r["document"]) for r in unregistered) == [("加勒比可持续发展研究协会", f"r{n}.txt")
+                                                                        for n in (1, 2)]
+    env = {**os.environ, "KG_DATA": str(tmp_path / "data")}
+    shutil.copytree(shipped("data"), tmp_path / "data")
+    registry = tmp_path / "data" / "registry" / "organisations.csv"
+    fields = next(csv.reader(registry.open(encoding="utf-8")))
+    with registry.open("a", encoding="utf-8", newline="") as stream:
+        row = dict.fromkeys(fields, "") | dict(id="csdra", kind="research", acronym="CSDRA", country="BRB",
+                                               name_en="Caribbean Sustainable Development Research Association",
+                                               name_zh="加勒比可持续发展研究协会")
+        csv.DictWriter(stream, fieldnames=fields, lineterminator="\n").writerow(row)
+    again = kg("build", str(inputs), "--out", str(out), "--store", "--quiet", env=env)
+    assert again.returncode == 0, again.stderr
+    assert list(csv.DictReader((out / "unregistered.csv").open(encoding="utf-8"))) == []
+    linked = {q.graph_name.value.rsplit("/", 1)[-1] for q in open_store(out).quads_for_pattern(
+        None, ox.NamedNode("https://w3id.org/sdg-kg/ontology#mentionsOrganisation"), ox.NamedNode(BASE + "org/csdra"))}
+    assert linked == {"cdip-99-1-zh", "cdip-99-2-zh"}
+
+
 def test_two_jobs_build_what_one_builds(tmp_path):
     inputs = corpus(tmp_path / "in", 4)
     build([inputs], tmp_path / "one", store=True, jobs=1)
