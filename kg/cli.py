@@ -213,7 +213,9 @@ def validate(
     inference: Annotated[str, typer.Option("--inference", help="Inference before validating: none or rdfs "
                                            "(with the ontology; runs pySHACL).")] = "none",
     engine: Annotated[Optional[str], typer.Option("--engine", help="SHACL engine: turbo (pyshacl-turbo) or "
-                                                  "pyshacl. Default: KG_SHACL_ENGINE, else turbo.",
+                                                  "pyshacl. Default: KG_SHACL_ENGINE, else turbo. Shared nodes "
+                                                  "with over 500 values on one property (a corpus's relations) "
+                                                  "are checked by pySHACL either way.",
                                                   show_default=False)] = None,
     limit: Annotated[int, typer.Option("--limit", help="Results shown per shape.")] = 20,
     check_shapes: Annotated[bool, typer.Option("--check-shapes", help="First check the --shapes files "

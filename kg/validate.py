@@ -431,10 +431,7 @@ def validate_shared(store: ox.Store, documents: list[ox.NamedNode], shapes: Grap
     engine = engine or default_engine()
     fanned = _fanned_out(by_subject, fanout)
     results = []
-    for subjects, partition_engine in ((by_subject.keys() - fanned, engine),
-                                       (fanned, "pyshacl" if fanned else engine)):
-        if not subjects and results:
-            continue
+    for subjects, partition_engine in ((by_subject.keys() - fanned, engine), (fanned, "pyshacl")):
         quads = [q for s in subjects for q in by_subject[s]]
         pointed = external_objects(quads)
         context = [_context(q) for node in pointed for q in by_subject.get(node, ())]
