@@ -281,7 +281,7 @@ def add_activities(graph: Graph, document: Document, key: str, activities, iris:
 
 
 def add_relations(graph: Graph, relations, iris: Iris) -> None:
-    """The weighted programme relations: each both a direct triple and a node with its support."""
+    """The weighted programme relations: each both a direct triple and a node its activities support."""
     add = graph.add
     for relation in relations:
         predicate = RELATIONS[relation.kind]
@@ -293,4 +293,6 @@ def add_relations(graph: Graph, relations, iris: Iris) -> None:
         add((node, KGO.relationTarget, relation.object))
         add((node, KGO.weight, Literal(relation.weight)))
         for doc, paragraph, number in relation.activities:
-            add((node, KGO.supportedBy, iris.activity(doc, paragraph, number)))
+            # Stated from the activity's side: a relation has an activity behind it in every
+            # document of a corpus, an activity a few relations (docs/relations.md).
+            add((iris.activity(doc, paragraph, number), KGO.supports, node))

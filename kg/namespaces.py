@@ -148,6 +148,7 @@ class KGO(DefinedNamespace):
     relationSource: URIRef
     relationTarget: URIRef
     weight: URIRef
+    supports: URIRef
     supportedBy: URIRef
 
 

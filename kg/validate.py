@@ -392,14 +392,16 @@ def validate_document(store: ox.Store, graph: ox.NamedNode, shapes: Graph | None
                               source=source)
 
 
-# pyshacl-turbo 0.6's time for one focus node grows with the cube of the values it has on a path
-# (one node with 10,000 / 20,000 / 40,000 values of a property under sh:minCount: 2.6 / 14 / 86 s;
-# pySHACL: 0.02-0.08 s; python bench/fanout.py). In a corpus the relations of graph/relations
-# have that many kgo:supportedBy (one per activity behind them, in every document), so nodes
-# with more values than this on one predicate are validated by pySHACL, the rest as usual. (The
-# shared graphs of the 1,000-document corpus: about 525 s with pyshacl-turbo alone, 233 s with
-# this limit at 2,000, 148 s at 200; 500 keeps the 10-document corpus, whose relations have at most
-# 250 supporters, on pyshacl-turbo alone.)
+# pyshacl-turbo 0.6 reads the values of one subject on one predicate in time that grows faster than
+# their square, whatever reads them (a property shape, any SPARQL pattern with the subject and
+# predicate given): one node with 5,000 / 10,000 / 20,000 values under sh:minCount takes 0.5 / 2.3 /
+# 10.5 s, pySHACL 0.01-0.02 s, while the same values stated from their side and read by an inverse
+# path take 0.02 / 0.05 / 0.11 s (python bench/fanout.py).
+# kg's graphs have no such node: a relation's support is stated from its activities' side
+# (kgo:supports). Stated from the relation's (kgo:supportedBy, up to 25,000 values per relation in
+# the 1,000-document corpus), it made the shared graphs' validation take 525 s with pyshacl-turbo.
+# Other data given to `kg validate` may have such nodes: one with more values than this on one
+# predicate is validated by pySHACL, the rest as usual.
 FANOUT = 500
 
 
@@ -417,9 +419,10 @@ def validate_shared(store: ox.Store, documents: list[ox.NamedNode], shapes: Grap
                     source: str | None = None, fanout: int = FANOUT) -> ValidationResult:
     """Validate the nodes outside the document graphs (the shared graphs and the default graph)
     that no document graph describes (those are checked with their document), with the types
-    of the document nodes they point to (an activity behind a relation). Nodes with more than
-    ``fanout`` values on one predicate are checked apart, by pySHACL (see :data:`FANOUT`), with
-    the shared statements about the nodes they point to."""
+    of the document nodes they point to or that point to them (the activities behind a relation).
+    Nodes with more than ``fanout`` values on one predicate are checked apart, by pySHACL (see
+    :data:`FANOUT`), with the shared statements about the nodes they point to and those that
+    point to them."""
     document_set = set(documents)
     graphs = [g for g in store.named_graphs() if g not in document_set] + [ox.DefaultGraph()]
     shared_graphs = set(graphs)
@@ -432,10 +435,20 @@ def validate_shared(store: ox.Store, documents: list[ox.NamedNode], shapes: Grap
     fanned = _fanned_out(by_subject, fanout)
     results = []
     for subjects, partition_engine in ((by_subject.keys() - fanned, engine), (fanned, "pyshacl")):
+        if not subjects:
+            continue
         quads = [q for s in subjects for q in by_subject[s]]
         pointed = external_objects(quads)
         context = [_context(q) for node in pointed for q in by_subject.get(node, ())]
-        context += types_of(store, pointed, exclude=shared_graphs)
+        # What the other partition says of these nodes (an activity that kgo:supports a
+        # relation, read by the relation's inverse path).
+        incoming = [q for s, others in by_subject.items() if s not in subjects
+                    for q in others if q.object in subjects]
+        context += [_context(q) for q in incoming]
+        # The document nodes these statements point to (a relation's source) or that point to
+        # these nodes (the activities that kgo:supports a relation): their types, from their documents.
+        described = (subjects | {q.subject for q in incoming}) & in_documents
+        context += types_of(store, pointed | described, exclude=shared_graphs)
         results.append(validate_partition(quads, context, shapes, inference, partition_engine,
                                           exclude=in_documents, source=source))
     return merge_results(results)

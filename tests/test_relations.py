@@ -173,8 +173,8 @@ def test_activity_dates_and_years_in_the_graph(store):
 def test_relation_weights_count_their_supporting_activities(store):
     rows = select(store, """
         SELECT ?relation ?weight (COUNT(DISTINCT ?activity) AS ?n) WHERE {
-          ?relation a kgo:Relation ; kgo:weight ?weight ; kgo:supportedBy ?activity .
-          ?activity a kgo:Activity .
+          ?relation a kgo:Relation ; kgo:weight ?weight .
+          ?activity a kgo:Activity ; kgo:supports ?relation .
         } GROUP BY ?relation ?weight""")
     assert rows and all(weight == n for _, weight, n in rows)
     # Every reified relation states its direct triple too.
@@ -303,7 +303,8 @@ def test_a_partners_home_is_not_where_the_activity_went(store):
     # funder and a partner are from. The funder is active where its activity went.
     rows = select(store, f"""
         SELECT ?source ?place WHERE {{
-          ?r kgo:relationType kgo:activeIn ; kgo:supportedBy <{DOC}/p/7/activity/2> ;
+          <{DOC}/p/7/activity/2> kgo:supports ?r .
+          ?r kgo:relationType kgo:activeIn ;
              kgo:relationSource ?source ; kgo:relationTarget ?place .
         }}""")
     geo = "http://metadata.un.org/sdg/codes/geoArea/"

@@ -87,7 +87,7 @@ CASES = {
     "AdvancedTargetHasEvidenceShape": "INSERT DATA { <http://example.org/id/doc/t-zh/p/1/activity/1> kgo:advances sdg:4.7 }",
     "ParticipationShape": "DELETE WHERE { <http://example.org/id/doc/t-zh/p/1/activity/1/participation/1> kgo:evidence ?m }",
     "TriggerShape": "DELETE WHERE { <http://example.org/id/doc/t-zh/p/1/t/2-3> kgo:inParagraph ?p }",
-    "RelationShape": "DELETE WHERE { <http://example.org/id/relation/contributes-to/1> kgo:supportedBy ?a }",
+    "RelationShape": "DELETE WHERE { ?a kgo:supports <http://example.org/id/relation/contributes-to/1> }",
     # A translation link stated one way only.
     "TranslationShape": "DELETE DATA { <http://example.org/id/doc/t-en/p/2> kgo:hasTranslation <http://example.org/id/doc/t-zh/p/2> }",
     # Two "editions" that do not share a symbol.

@@ -40,7 +40,7 @@ SELECT ?relation ?type ?source ?target ?weight (COUNT(DISTINCT ?paragraph) AS ?p
   ?relation a kgo:Relation ; kgo:relationType ?type ; kgo:relationSource ?source ;
             kgo:relationTarget ?target ; kgo:weight ?weight .
   OPTIONAL {
-    ?relation kgo:supportedBy/kgo:describedIn ?unit .
+    ?relation ^kgo:supports/kgo:describedIn ?unit .
     OPTIONAL { ?unit kgo:inParagraph ?inside }
     BIND (COALESCE(?inside, ?unit) AS ?paragraph)
   }
