@@ -414,15 +414,36 @@ def _fanned_out(by_subject: dict, limit: int) -> set:
     return found
 
 
+# Statements (a piece's own and those pointing to it) per piece of the shared graphs' validation:
+# the engines hold a piece in memory several times over (a scratch store, its N-Quads, their
+# own graph), so the shared graphs of a large corpus go through in pieces of about this size.
+SHARED_PIECE = 250_000
+
+
+def _pieces(subjects, size_of, limit: int):
+    """``subjects`` (in IRI order) in groups whose ``size_of`` adds up to about ``limit``."""
+    piece, size = set(), 0
+    for subject in sorted(subjects, key=str):
+        piece.add(subject)
+        size += size_of(subject)
+        if size >= limit:
+            yield piece
+            piece, size = set(), 0
+    if piece:
+        yield piece
+
+
 def validate_shared(store: ox.Store, documents: list[ox.NamedNode], shapes: Graph | None = None,
                     inference: str = "none", engine: str | None = None,
-                    source: str | None = None, fanout: int = FANOUT) -> ValidationResult:
+                    source: str | None = None, fanout: int = FANOUT,
+                    piece: int = SHARED_PIECE) -> ValidationResult:
     """Validate the nodes outside the document graphs (the shared graphs and the default graph)
-    that no document graph describes (those are checked with their document), with the types
-    of the document nodes they point to or that point to them (the activities behind a relation).
+    that no document graph describes (those are checked with their document), with the shared
+    statements about the nodes they point to and those pointing to them, and the types of the
+    document nodes among those (a relation's source, the activities that kgo:supports it).
     Nodes with more than ``fanout`` values on one predicate are checked apart, by pySHACL (see
-    :data:`FANOUT`), with the shared statements about the nodes they point to and those that
-    point to them."""
+    :data:`FANOUT`); the rest go through pyshacl-turbo in pieces of about ``piece`` statements
+    (:data:`SHARED_PIECE`), each with the same context."""
     document_set = set(documents)
     graphs = [g for g in store.named_graphs() if g not in document_set] + [ox.DefaultGraph()]
     shared_graphs = set(graphs)
@@ -430,38 +451,47 @@ def validate_shared(store: ox.Store, documents: list[ox.NamedNode], shapes: Grap
     for g in graphs:
         for quad in store.quads_for_pattern(None, None, None, g):
             by_subject[quad.subject].append(quad)
+    incoming: dict = defaultdict(list)
+    for quads in by_subject.values():
+        for quad in quads:
+            if quad.object in by_subject:
+                incoming[quad.object].append(quad)
     in_documents = described_elsewhere(store, by_subject, shared_graphs) if documents else set()
     engine = engine or default_engine()
-    fanned = _fanned_out(by_subject, fanout)
+    focus = by_subject.keys() - in_documents
+    fanned = _fanned_out({s: by_subject[s] for s in focus}, fanout)
     results = []
-    for subjects, partition_engine in ((by_subject.keys() - fanned, engine), (fanned, "pyshacl")):
-        if not subjects:
-            continue
-        quads = [q for s in subjects for q in by_subject[s]]
-        pointed = external_objects(quads)
-        context = [_context(q) for node in pointed for q in by_subject.get(node, ())]
-        # What the other partition says of these nodes (an activity that kgo:supports a
-        # relation, read by the relation's inverse path).
-        incoming = [q for s, others in by_subject.items() if s not in subjects
-                    for q in others if q.object in subjects]
-        context += [_context(q) for q in incoming]
-        # The document nodes these statements point to (a relation's source) or that point to
-        # these nodes (the activities that kgo:supports a relation): their types, from their documents.
-        described = (subjects | {q.subject for q in incoming}) & in_documents
-        context += types_of(store, pointed | described, exclude=shared_graphs)
-        results.append(validate_partition(quads, context, shapes, inference, partition_engine,
-                                          exclude=in_documents, source=source))
+    types: dict = {}
+    for subjects, partition_engine in ((focus - fanned, engine), (fanned, "pyshacl")):
+        size_of = lambda s: len(by_subject[s]) + len(incoming.get(s, ()))  # noqa: E731
+        for nodes in _pieces(subjects, size_of, piece):
+            quads = [q for s in nodes for q in by_subject[s]]
+            pointed = external_objects(quads)
+            context = [_context(q) for node in pointed for q in by_subject.get(node, ())]
+            # What the rest says of these nodes (an activity that kgo:supports a relation, read by
+            # the relation's inverse path).
+            inbound = [q for s in nodes for q in incoming.get(s, ()) if q.subject not in nodes]
+            context += [_context(q) for q in inbound]
+            # The types of the document nodes among both, from their documents (an activity
+            # supporting relations in several pieces is looked up once).
+            for node in pointed | {q.subject for q in inbound}:
+                found = types.get(node)
+                if found is None:
+                    found = types[node] = types_of(store, [node], exclude=shared_graphs)
+                context += found
+            results.append(validate_partition(quads, context, shapes, inference, partition_engine,
+                                              source=source))
     return merge_results(results)
 
 
 def validate_store(store: ox.Store, shapes: Graph | None = None, inference: str = "none",
                    engine: str | None = None, source: str | None = None,
-                   fanout: int = FANOUT) -> ValidationResult:
+                   fanout: int = FANOUT, piece: int = SHARED_PIECE) -> ValidationResult:
     """Validate a build's output (or any dataset) partition by partition: each document
     graph (:func:`validate_document`), then the rest (:func:`validate_shared`)."""
     documents = document_graphs(store)
     results = [validate_document(store, graph, shapes, inference, engine, source) for graph in documents]
-    results.append(validate_shared(store, documents, shapes, inference, engine, source, fanout))
+    results.append(validate_shared(store, documents, shapes, inference, engine, source, fanout, piece))
     return merge_results(results)
 
 
