@@ -214,7 +214,7 @@ def validate(
                                            "(with the ontology; runs pySHACL).")] = "none",
     engine: Annotated[Optional[str], typer.Option("--engine", help="SHACL engine: turbo (pyshacl-turbo) or "
                                                   "pyshacl. Default: KG_SHACL_ENGINE, else turbo. Shared nodes "
-                                                  "with over 500 values on one property (a corpus's relations) "
+                                                  "with over 500 values on one property (kg's graphs have none) "
                                                   "are checked by pySHACL either way.",
                                                   show_default=False)] = None,
     limit: Annotated[int, typer.Option("--limit", help="Results shown per shape.")] = 20,
