@@ -460,10 +460,13 @@ def validate_shared(store: ox.Store, documents: list[ox.NamedNode], shapes: Grap
     engine = engine or default_engine()
     focus = by_subject.keys() - in_documents
     fanned = _fanned_out({s: by_subject[s] for s in focus}, fanout)
+
+    def size_of(node) -> int:
+        return len(by_subject[node]) + len(incoming.get(node, ()))
+
     results = []
     types: dict = {}
     for subjects, partition_engine in ((focus - fanned, engine), (fanned, "pyshacl")):
-        size_of = lambda s: len(by_subject[s]) + len(incoming.get(s, ()))  # noqa: E731
         for nodes in _pieces(subjects, size_of, piece):
             quads = [q for s in nodes for q in by_subject[s]]
             pointed = external_objects(quads)
