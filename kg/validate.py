@@ -304,7 +304,8 @@ def merge_results(results: list[ValidationResult]) -> ValidationResult:
 # Validation by partition
 # ---------------------------------------------------------------------------
 
-_REPORT = ox.NamedNode(str(KGO.Report))
+# The classes of a document node: one per document graph (a report, or an article read as one).
+_DOCUMENT_TYPES = frozenset(ox.NamedNode(str(c)) for c in (KGO.Report, KGO.Article))
 _CONTEXT = ox.NamedNode("urn:x-kg:validation:context")
 
 
@@ -339,15 +340,15 @@ def external_objects(quads: list[ox.Quad]) -> set:
 
 
 def document_graphs(store: ox.Store) -> list[ox.NamedNode]:
-    """The named graphs that hold a report (kgo:Report): one per document."""
-    graphs = {q.graph_name for q in store.quads_for_pattern(None, RDF_TYPE, _REPORT, None)}
+    """The named graphs that hold a document (a kgo:Report or kgo:Article): one per document."""
+    graphs = {q.graph_name for kind in _DOCUMENT_TYPES for q in store.quads_for_pattern(None, RDF_TYPE, kind, None)}
     return sorted((g for g in graphs if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
 
 
 def foreign_subjects(quads: list[ox.Quad]) -> set:
-    """Subjects of a document graph that are not its report's own nodes (``{report}`` and
-    ``{report}/...``): nodes another graph may describe too (e.g. unregistered organisations)."""
-    reports = {q.subject.value for q in quads if q.predicate == RDF_TYPE and q.object == _REPORT
+    """Subjects of a document graph that are not its document's own nodes (``{document}`` and
+    ``{document}/...``): nodes another graph may describe too (e.g. unregistered organisations)."""
+    reports = {q.subject.value for q in quads if q.predicate == RDF_TYPE and q.object in _DOCUMENT_TYPES
                and isinstance(q.subject, ox.NamedNode)}
     prefixes = tuple(reports) + tuple(r + "/" for r in reports)
     found = set()

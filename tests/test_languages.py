@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
@@ -22,7 +23,7 @@ from kg.reader.select import looks_like_report, read_document
 from kg.reader.source import read_source
 from kg.script import chinese_script, script_counts, to_simplified
 from kg.store import open_store
-from kg.validate import validate_graph
+from kg.validate import document_graphs, foreign_subjects, validate_graph
 from conftest import MULTILINGUAL, ROOT, write_report
 
 BASE = "https://w3id.org/sdg-kg/id/"
@@ -360,3 +361,15 @@ def test_the_query_takes_the_document_symbol(mixed):
                                     substitutions={pyoxigraph.Variable("symbol"): pyoxigraph.Literal(symbol)})))
 
     assert (count("CDIP/32/3"), count("CDIP/99/9")) == (6, 0)
+
+
+def test_every_document_graph_is_validated_as_a_document_reports_and_articles(mixed):
+    # Validation by partition checks each document graph on its own; an article's graph is one too.
+    store = open_store(mixed[1])
+    assert [g.value.rsplit("/", 1)[1] for g in document_graphs(store)] == sorted(
+        str(doc(k)).rsplit("/", 1)[1] for k in (EN, ZH, HANT, ARTICLE, BILINGUAL))
+    article = ox.NamedNode(str(doc(ARTICLE)))
+    graph = next(g for g in document_graphs(store) if g.value.endswith(str(doc(ARTICLE)).rsplit("/", 1)[1]))
+    own = [s for s in foreign_subjects(list(store.quads_for_pattern(None, None, None, graph)))
+           if isinstance(s, ox.NamedNode) and s.value.startswith(article.value)]
+    assert own == []
