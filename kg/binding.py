@@ -59,7 +59,8 @@ class ParameterError(KgError):
 
 def data_base(store: pyoxigraph.Store) -> str:
     """The base IRI the graph's own resources were minted under (``kg build --base-iri``)."""
-    found = execute(store, "SELECT ?doc WHERE { ?doc a kgo:Report } ORDER BY ?doc LIMIT 1")
+    found = execute(store, "SELECT ?doc WHERE { VALUES ?kind { kgo:Report kgo:Article } ?doc a ?kind } "
+                           "ORDER BY ?doc LIMIT 1")
     for row in found:
         iri = row["doc"].value
         if "/doc/" in iri:

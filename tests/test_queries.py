@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
+from rdflib.namespace import RDF
 
-from kg.binding import ParameterError, run
+from kg.binding import ParameterError, data_base, run
 from kg.build import build
 from kg.errors import KgError
 from kg.namespaces import DEFAULT_BASE_IRI, GEOAREA, KGO, SDG
@@ -691,3 +692,14 @@ def test_literal_parameters_keep_their_datatype(store):
     assert bind("17.b", None, store, prefixes) == pyoxigraph.NamedNode(str(SDG["17.b"]))
     assert bind("kg:org/itc", None, store, prefixes) == pyoxigraph.NamedNode(org("itc"))
     assert bind("itc", None, store, prefixes) == pyoxigraph.Literal("itc")
+
+
+@pytest.mark.parametrize("kind", ["Report", "Article"])
+def test_the_base_iri_of_the_data_is_read_from_a_report_or_an_article(kind):
+    # `kg:` in a parameter means the build's own --base-iri, found from its document node.
+    store = pyoxigraph.Store()
+    store.add(pyoxigraph.Quad(pyoxigraph.NamedNode("https://example.org/kg/doc/news-1"),
+                              pyoxigraph.NamedNode(str(RDF.type)), pyoxigraph.NamedNode(str(KGO[kind])),
+                              pyoxigraph.NamedNode("https://example.org/kg/graph/doc/news-1")))
+    assert data_base(store) == "https://example.org/kg/"
+    assert data_base(pyoxigraph.Store()) == DEFAULT_BASE_IRI
