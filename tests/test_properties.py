@@ -235,3 +235,41 @@ def test_linked_targets_are_real_and_offsets_point_at_their_surface(linker, text
     unknown = [s for s in cited if (sdg.target(s.id_) if s.label_ == "TARGET" else sdg.goal(s.id_)) is None]
     assert len([w for w in warnings if "does not exist" in w.message]) == len(unknown)
     assert len([m for m in mentions if m.label in ("TARGET", "GOAL")]) == len(cited) - len(unknown)
+
+
+@FAST
+@given(st.text(max_size=300) | st.text(st.sampled_from("AΣΑΒİIẞǅΩ ab.-"), max_size=40))
+def test_the_roles_text_is_lowered_character_by_character(text):
+    # The fast path (str.lower) must give what lowering each character alone gives, offsets kept,
+    # including the Greek capital sigma (lowered by context) and characters whose lower case grows.
+    from kg.nlp.roles import _lower_text
+
+    expected = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    assert _lower_text(text) == expected
+    assert len(_lower_text(text)) == len(text)
+
+
+@FAST
+@given(st.text(max_size=300))
+def test_a_documents_text_is_read_once_and_is_its_text(text):
+    from kg.nlp.text import text_of
+
+    nlp = _blank()
+    doc = nlp(text)
+    assert text_of(doc) == doc.text
+    assert doc._.kg_text is not None and text_of(doc) is text_of(doc)
+    # A text carried over from another document is not taken for this one's.
+    other = nlp(text + "x")
+    other._.kg_text = doc._.kg_text
+    assert text_of(other) == other.text
+
+
+_BLANK = []
+
+
+def _blank():
+    if not _BLANK:
+        import spacy
+
+        _BLANK.append(spacy.blank("xx"))
+    return _BLANK[0]

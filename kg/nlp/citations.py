@@ -19,6 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, SpanGroup
 
 from kg.lexicon import Lexicon, load_lexicon
+from kg.nlp.text import text_of
 
 SPANS_KEY = "sdg"
 METHOD = "citation-pattern"
@@ -95,7 +96,7 @@ def create_sdg_citations(nlp: Language, name: str, lexicon: str):
 
     def sdg_citations(doc: Doc) -> Doc:
         spans, chars = [], []
-        for citation in finder.find(doc.text):
+        for citation in finder.find(text_of(doc)):
             span = doc.char_span(citation.start, citation.end, label=citation.label,
                                  alignment_mode="expand")
             if span is not None:

@@ -38,6 +38,7 @@ from spacy.util import filter_spans
 
 from kg.gazetteer import load_gazetteer
 from kg.lexicon import Lexicon, load_lexicon
+from kg.nlp.text import text_of
 from kg.registry import load_registry
 
 GAZETTEER = "gazetteer"
@@ -139,7 +140,7 @@ class GazetteerMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         strings = doc.vocab.strings
-        text = doc.text  # built from the tokens on each access: read it once
+        text = text_of(doc)
         excluded = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in self.exclusions(doc)]
         titles = _bracketed(text, self.lexicon.title_brackets)
         names = self._joined_names(text)
@@ -206,7 +207,7 @@ class NameForms:
         return start + cut
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         known = list(doc.spans.get(GAZETTEER, []))
         named = [s for s in known if s.label_ in NAMED_LABELS]
         places = [s for s in known if s.label_ in PLACE_LABELS]

@@ -41,6 +41,7 @@ from spacy.tokens import Doc, Span
 
 from kg.errors import DataError
 from kg.lexicon import Lexicon, load_lexicon
+from kg.nlp.text import text_of
 from kg.nlp.clauses import Layout
 from kg.nlp.entities import ENTITIES, PLACE_LABELS
 from kg.registry import load_registry
@@ -389,8 +390,7 @@ class RoleFinder:
         return [role]
 
     def __call__(self, doc: Doc) -> Doc:
-        # Lowering keeps every offset: a character whose lower case is longer is left alone.
-        text = "".join(c.lower() if len(c.lower()) == 1 else c for c in doc.text)
+        text = _lower_text(text_of(doc))
         every = sorted(doc.spans.get(ENTITIES, []), key=lambda s: (s.start_char, -s.end_char))
         names = _Names(text, every)
         layout = Layout(text, self.clause_end, self.sentence_end, self.opaque, self.list_introducers,
@@ -567,6 +567,17 @@ class _Lists:
         separator = self.finder.separator
         return not rest[0].strip() and not rest[-1].strip() and \
             all(not piece.strip() or separator.fullmatch(piece) for piece in rest[1:-1])
+
+
+
+def _lower_text(text: str) -> str:
+    """``text`` in lower case, every offset kept: a character whose lower case is longer is
+    left alone. ``str.lower`` does it in one pass unless a character grows (the length tells)
+    or lowers by context (only the Greek capital sigma does)."""
+    lowered = text.lower()
+    if len(lowered) == len(text) and "\u03a3" not in text:
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
 @Language.factory("kg_roles", default_config={"lexicon": "zh"})
