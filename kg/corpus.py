@@ -242,10 +242,12 @@ def _batches(paths: list[Path], size: int) -> list[list[Path]]:
 
 
 def _results(todo: list[Path], base_iri: str, validate: bool, jobs: int, format: str = "auto",
-             max_bytes: int = DEFAULT_MAX_BYTES):
-    """The results of building ``todo``, in input order, batch by batch."""
+             max_bytes: int = DEFAULT_MAX_BYTES, meanwhile=lambda: None):
+    """The results of building ``todo``, in input order, batch by batch; ``meanwhile()`` is
+    called once the work is sent (the workers starting), before the first result."""
     batches = _batches(todo, BATCH)
     if jobs <= 1 or len(batches) <= 1:
+        meanwhile()
         for batch in batches:
             yield from build_batch(batch, base_iri, validate, format, max_bytes)
         return
@@ -254,6 +256,7 @@ def _results(todo: list[Path], base_iri: str, validate: bool, jobs: int, format:
                                    initializer=_init_worker, initargs=(base_iri, format, max_bytes))
     try:
         futures = [executor.submit(build_batch, batch, base_iri, validate, format, max_bytes) for batch in batches]
+        meanwhile()
         for future in futures:
             yield from future.result()
     finally:
@@ -315,11 +318,20 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
             nonlocal pending, pending_size
             if pending:
                 clock = time.process_time()
-                store.bulk_load(b"".join(pending), format=ox.RdfFormat.N_QUADS)
+                # lenient: these are pyoxigraph's own serialisation of terms it checked when they
+                # were made (kg.quads.sorted_lines), so parsing need not check each IRI again.
+                store.bulk_load(b"".join(pending), format=ox.RdfFormat.N_QUADS, lenient=True)
                 timings["store"] = timings.get("store", 0.0) + time.process_time() - clock
             pending, pending_size = [], 0
 
-        for path, result in zip(todo, _results(todo, base_iri, validate, jobs, format, max_bytes)):
+        def set_up() -> None:
+            # The parent needs the registries for the shared graphs at the end: load them while
+            # the workers load theirs, not after the last document.
+            clock = time.process_time()
+            _builder(base_iri, format, max_bytes)
+            timings["setup"] = time.process_time() - clock
+
+        for path, result in zip(todo, _results(todo, base_iri, validate, jobs, format, max_bytes, set_up)):
             progress.start(Path(path).name, 1)
             progress.finish()
             if isinstance(result, Failure):
@@ -356,9 +368,9 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
         if not documents:
             raise _first(failures)
 
-        clock = time.process_time()
+        if "setup" not in timings:  # no document was built
+            set_up()
         builder = _builder(base_iri, format, max_bytes)
-        timings["setup"] = time.process_time() - clock
         clock = time.process_time()
         sinks: list[QuadSink] = []
 
