@@ -1,6 +1,6 @@
 """Corpus scale: build synthetic corpora of 1, 10, 100 and 1,000 reports and measure everything.
 
-    python bench/scale.py [--sizes 1,10,100,1000] [--jobs 2] [--compare-jobs-up-to 100]
+    python bench/scale.py [--sizes 1,10,100,1000] [--jobs 2] [--compare-jobs-up-to 100] [--jobs-pairs 3]
                           [--work /tmp/kg-scale] [--plot docs/scaling.png] [--table docs/scaling-results.md]
     python bench/scale.py queries STORE_OR_OUT_DIR [--rdflib-from OUT_DIR]
 
@@ -27,8 +27,9 @@ Measured side by side in the same run, over the same texts:
 (b) the stored queries (``queries/*.rq``, each with its example parameters) on
     the largest store (pyoxigraph, on disk, read-only), and on the 10-document
     corpus both on the store and on rdflib's in-memory graph;
-(c) one job against ``--jobs 2`` (sizes up to ``--compare-jobs-up-to``), and an
-    incremental rebuild of the largest corpus with nothing changed.
+(c) one job against ``--jobs 2`` (sizes up to ``--compare-jobs-up-to``, in
+    ``--jobs-pairs`` alternating pairs), and an incremental rebuild of the largest
+    corpus with nothing changed.
 
 The machine's load average is printed with the results: other processes on a
 shared machine slow every figure.
@@ -44,6 +45,7 @@ import resource
 import shlex
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -324,7 +326,7 @@ def ladder(args) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")]
     results = {"sizes": sizes, "jobs": args.jobs, "load": os.getloadavg(), "runs": {}, "baseline": {},
-               "jobs1": {}, "queries": [], "queries_rdflib": {}, "rebuild": None}
+               "jobs1": {}, "pairs": {}, "queries": [], "queries_rdflib": {}, "rebuild": None}
     for size in sizes:
         corpus = make_corpus(work / f"corpus-{size}", size)
         print(f"[{size} documents] baseline", file=sys.stderr, flush=True)
@@ -333,9 +335,21 @@ def ladder(args) -> dict:
         print(f"[{size} documents] kg build --jobs {args.jobs}", file=sys.stderr, flush=True)
         results["runs"][size] = build(corpus, work / f"out-{size}", args.jobs)
         if args.jobs != 1 and size <= args.compare_jobs_up_to:
-            print(f"[{size} documents] kg build --jobs 1", file=sys.stderr, flush=True)
-            results["jobs1"][size] = build(corpus, work / f"out-{size}-jobs1", 1)
-        for stale in (work / f"out-{size}-jobs1",):
+            # One pair says little on a machine whose speed drifts by minutes: the pairs alternate
+            # (N jobs, one job, N jobs, ...) and the table gives each pair and the median.
+            pairs = []
+            for pair in range(args.jobs_pairs):
+                if pair:
+                    print(f"[{size} documents] kg build --jobs {args.jobs} (pair {pair + 1})", file=sys.stderr, flush=True)
+                many = results["runs"][size] if pair == 0 else build(corpus, work / f"out-{size}-jobsN", args.jobs)
+                print(f"[{size} documents] kg build --jobs 1" + (f" (pair {pair + 1})" if pair else ""),
+                      file=sys.stderr, flush=True)
+                one = build(corpus, work / f"out-{size}-jobs1", 1)
+                if pair == 0:
+                    results["jobs1"][size] = one
+                pairs.append({"jobs1": one["wall"], "jobs": many["wall"]})
+            results["pairs"][size] = pairs
+        for stale in (work / f"out-{size}-jobs1", work / f"out-{size}-jobsN"):
             shutil.rmtree(stale, ignore_errors=True)
     largest = max(sizes)
     print(f"[{largest} documents] rebuild, nothing changed", file=sys.stderr, flush=True)
@@ -399,6 +413,17 @@ def table(results: dict) -> str:
             b = _get(results["baseline"], size)
             out.append(f"| {int(size):,} | {one['wall']:.1f} | {two['wall']:.1f} | {one['wall'] / two['wall']:.2f}× "
                        f"| {one['cpu']:.1f} | {one['wall'] / b['pipeline']:.1f} |")
+        if any(len(p) > 1 for p in results.get("pairs", {}).values()):
+            out.append("")
+            out.append(f"The same, in {max(len(p) for p in results['pairs'].values())} pairs run one after the other "
+                       f"(`--jobs-pairs`; the first is the pair above): wall seconds, --jobs 1 / --jobs {results['jobs']}.")
+            out.append("")
+            out.append("| documents | pairs | speed-ups | median speed-up |")
+            out.append("|---:|---|---|---:|")
+            for size, pairs in sorted(results["pairs"].items(), key=lambda kv: int(kv[0])):
+                ratios = [p["jobs1"] / p["jobs"] for p in pairs]
+                out.append(f"| {int(size):,} | " + ", ".join(f"{p['jobs1']:.1f} / {p['jobs']:.1f}" for p in pairs)
+                           + " | " + ", ".join(f"{r:.2f}×" for r in ratios) + f" | {statistics.median(ratios):.2f}× |")
     rebuild = results["rebuild"]
     largest = max(results["sizes"])
     out.append("")
@@ -530,6 +555,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--compare-jobs-up-to", type=int, default=100,
                         help="Also build with --jobs 1 the corpora up to this size.")
+    parser.add_argument("--jobs-pairs", type=int, default=3,
+                        help="How many (--jobs N, --jobs 1) pairs to build at each of those sizes.")
     parser.add_argument("--no-queries", dest="queries", action="store_false",
                         help="Leave out (b), the stored queries (measured on their own: `queries OUT`).")
     parser.add_argument("--work", default="/tmp/kg-scale", help="Where the corpora and outputs go.")
@@ -542,7 +569,7 @@ def main() -> int:
     text = table(results)
     print(text)
     header = ("<!-- Written by bench/scale.py; rerun it to refresh. -->\n\n"
-              f"`python bench/scale.py --sizes {args.sizes} --jobs {args.jobs}` "
+              f"`python bench/scale.py --sizes {args.sizes} --jobs {args.jobs} --jobs-pairs {args.jobs_pairs}` "
               f"({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})\n\n")
     args.table.parent.mkdir(parents=True, exist_ok=True)
     args.table.write_text(header + text, encoding="utf-8")
