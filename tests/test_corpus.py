@@ -151,6 +151,20 @@ def test_two_jobs_build_what_one_builds(tmp_path):
     assert (tmp_path / "one" / "report.json").read_bytes() == (tmp_path / "two" / "report.json").read_bytes()
 
 
+def test_timings_give_each_stage_and_the_cpu_of_the_build_and_its_workers(tmp_path):
+    inputs = corpus(tmp_path / "in", 4)
+    done = kg("build", str(inputs), "--out", str(tmp_path / "out"), "--jobs", "2", "--quiet",
+              "--timings", str(tmp_path / "timings.json"))
+    assert done.returncode == 0, done.stderr
+    timings = json.loads((tmp_path / "timings.json").read_text())
+    assert timings["documents"] == 4 and timings["skipped"] == 0
+    assert {"read", "nlp", "link", "graph", "validation", "serialisation", "store"} <= set(timings["stages"])
+    processes = timings["processes"]
+    # The workers did the documents' work, the build process the store and the shared graphs.
+    assert processes["workers"]["user"] > timings["stages"]["nlp"] > 0
+    assert processes["build"]["user"] > timings["stages"]["store"] > 0
+
+
 def test_a_failed_document_is_reported_and_the_others_are_built(tmp_path):
     inputs = corpus(tmp_path / "in", 2)
     bad = write_report(inputs, ["1. 第一段。", "3. 第三段。"], name="bad.txt", header=header(7))
