@@ -392,6 +392,21 @@ def table(results: dict) -> str:
     for size in results["sizes"]:
         stages = _get(results["runs"], size)["stages"]
         out.append(f"| {size:,} | " + " | ".join(f"{stages.get(s, 0.0):.1f}" for s in STAGES) + " |")
+    if any("processes" in _get(results["runs"], size) for size in results["sizes"]):
+        out.append("")
+        out.append("CPU seconds by process (the build process and its workers, user + system), against the stages' sum:")
+        out.append("")
+        out.append("| documents | build user | build system | workers user | workers system | all | stages | not in a stage |")
+        out.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for size in results["sizes"]:
+            r = _get(results["runs"], size)
+            if "processes" not in r:
+                continue
+            p = r["processes"]
+            every = sum(p[who][kind] for who in ("build", "workers") for kind in ("user", "system"))
+            staged = sum(r["stages"].values())
+            out.append(f"| {size:,} | {p['build']['user']:.1f} | {p['build']['system']:.1f} | {p['workers']['user']:.1f} "
+                       f"| {p['workers']['system']:.1f} | {every:.1f} | {staged:.1f} | {every - staged:.1f} |")
     out.append("")
     out.append("Baseline (a), one process, same texts: our spaCy pipeline `nlp(text)`, and `spacy.blank(\"zh\")` alone:")
     out.append("")
