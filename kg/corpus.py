@@ -17,9 +17,10 @@ reduction (the shared graphs):
    graph that does not conform) is reported in one line and left out; the
    others go on.
 3. **Reduce.** The new store starts as a checkpoint of the previous one (hard
-   links) less the graphs that changed, and takes each new document graph as it
-   arrives; the shared graphs (SDG concepts, places, registry, relations) are
-   recomputed from every document's contribution and validated once.
+   links) less the graphs that changed; each new document graph is spooled to a
+   file as it arrives and the store bulk-loads them once, after the last (see
+   :data:`LOAD_CHUNK`); the shared graphs (SDG concepts, places, registry,
+   relations) are recomputed from every document's contribution and validated once.
 4. **Commit.** The store, ``report.json``, ``unregistered.csv`` and the new
    records are staged in the output directory and put in place together
    (:class:`kg.output.Staging`): an interrupted or failed build leaves the
@@ -321,7 +322,7 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
         spool = open(spool_path, "wb")
         pending_size = 0
 
-        def load_pending() -> None:
+        def load_pending(last: bool = False) -> None:
             nonlocal spool, pending_size
             spool.close()
             if pending_size:
@@ -330,7 +331,10 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
                 # were made (kg.quads.sorted_lines), so parsing need not check each IRI again.
                 store.bulk_load(path=str(spool_path), format=ox.RdfFormat.N_QUADS, lenient=True)
                 timings["store"] = timings.get("store", 0.0) + time.process_time() - clock
-            spool, pending_size = open(spool_path, "wb"), 0
+            if last:
+                spool_path.unlink()
+            else:
+                spool, pending_size = open(spool_path, "wb"), 0
 
         def set_up() -> None:
             # The parent needs the registries for the shared graphs at the end: load them while
@@ -370,9 +374,7 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
                              (json.dumps(to_record(result, rid), ensure_ascii=False) + "\n").encode("utf-8"))
             records[path] = rid
             by_path[path] = result
-        load_pending()
-        spool.close()
-        spool_path.unlink()
+        load_pending(last=True)
 
         documents = [by_path[path] for path, _ in plan if path in by_path]
         if not documents:

@@ -569,7 +569,6 @@ class _Lists:
             all(not piece.strip() or separator.fullmatch(piece) for piece in rest[1:-1])
 
 
-
 def _lower_text(text: str) -> str:
     """``text`` in lower case, every offset kept: a character whose lower case is longer is
     left alone. ``str.lower`` does it in one pass unless a character grows (the length tells)
