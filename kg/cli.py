@@ -104,8 +104,9 @@ def build(
                                       help="Processes building documents in parallel (store builds).")] = 1,
     force: Annotated[bool, typer.Option("--force", help="Rebuild every document, even those unchanged "
                                         "since the last build into OUT.")] = False,
-    timings: Annotated[Optional[Path], typer.Option("--timings", help="Write the seconds spent in each "
-                                                    "stage to this JSON file.")] = None,
+    timings: Annotated[Optional[Path], typer.Option("--timings", help="Write the CPU seconds spent in each "
+                                                    "stage, and those of the build process and of its "
+                                                    "workers, to this JSON file.")] = None,
     format: Annotated[Format, typer.Option("--format", case_sensitive=False,
                                            help="How to read the files: auto (by their layout), report (numbered "
                                              "paragraphs) or article (title and unnumbered paragraphs).")] = Format.auto,
