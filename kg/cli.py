@@ -456,6 +456,10 @@ def serve(
     max_pending: Annotated[int, typer.Option("--max-pending", help="Queries waiting or running at once "
                                              "(more get 503).")] = 64,
     access_log: Annotated[bool, typer.Option("--access-log", help="Log every request.")] = False,
+    allow_host: Annotated[Optional[list[str]], typer.Option(
+        "--allow-host", help="Also answer requests whose Host header gives this name (repeatable; a proxy's "
+        "public name, or * for any). By default only the names of the address it listens on are answered, so "
+        "a web page cannot reach it through a name of its own (DNS rebinding).", show_default=False)] = None,
 ) -> None:
     """Serve the built graph as a read-only SPARQL 1.1 endpoint at /sparql (updates, LOAD and SERVICE
     are refused; query time and result size are bounded). Stop it with Ctrl-C."""
@@ -471,7 +475,8 @@ def serve(
 
     limits = Limits(timeout=timeout, max_result_bytes=max_result_bytes, max_query_bytes=max_query_bytes,
                     workers=workers, max_pending=max_pending)
-    run_server(graph, host=host, port=port, limits=limits, access_log=access_log, announce=announce)
+    run_server(graph, host=host, port=port, limits=limits, access_log=access_log, announce=announce,
+               allow_hosts=tuple(allow_host or ()))
     err_console.print("kg serve: stopped", highlight=False, markup=False)
 
 

@@ -20,6 +20,10 @@ run, so the endpoint never calls other hosts; an on-disk store is opened
 read-only and an in-memory one is a private copy in each worker. It binds to
 127.0.0.1 unless told otherwise, and stops cleanly on Ctrl-C or SIGTERM
 (in-flight requests finish, the workers are ended).
+
+It answers only requests whose ``Host`` header names it (:func:`allowed_hosts`;
+others get 400): a web page cannot reach an endpoint on the user's loopback by
+pointing a name of its own at 127.0.0.1 (DNS rebinding).
 """
 
 from __future__ import annotations
@@ -191,10 +195,36 @@ def answer(query: str, accept: str, default_graph: list[str], named_graphs: list
 
 # --- in the server process ----------------------------------------------------------
 
-def create_app(source: Path, limits: Limits):
-    """The Starlette application: ``/sparql`` (GET and POST), read-only."""
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def allowed_hosts(host: str, extra: tuple[str, ...] = ()) -> list[str]:
+    """The names a request's ``Host`` may give for an endpoint listening on ``host``.
+
+    On a loopback address, the loopback names only; on another address, that address and
+    this machine's names; on a wildcard address (0.0.0.0, ::), this machine's names and
+    addresses. ``extra`` adds names (a proxy's public name); ``*`` accepts any.
+    """
+    names: set[str] = set(extra)
+    if is_loopback(host):
+        names.update(LOOPBACK_NAMES)
+    else:
+        names.update({socket.gethostname(), socket.getfqdn()})
+        if host in ("0.0.0.0", "::", ""):
+            names.update(LOOPBACK_NAMES)
+            with contextlib.suppress(OSError):
+                names.update(info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None))
+        else:
+            names.add(host)
+    return sorted(name.strip("[]").lower() for name in names if name)
+
+
+def create_app(source: Path, limits: Limits, hosts: list[str] | None = None):
+    """The Starlette application: ``/sparql`` (GET and POST), read-only; only ``hosts`` answered."""
     from pebble import ProcessPool
     from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
     from starlette.requests import Request
     from starlette.responses import PlainTextResponse, Response
     from starlette.routing import Route
@@ -251,6 +281,8 @@ def create_app(source: Path, limits: Limits):
             check_query(query)
         except Refused as exc:
             return text(403, str(exc))
+        except QueryError as exc:
+            return text(400, str(exc))
         if state["pending"] >= limits.max_pending:
             return text(503, "too many queries at once; try again")
         state["pending"] += 1
@@ -274,8 +306,9 @@ def create_app(source: Path, limits: Limits):
     async def index(request: Request) -> Response:
         return text(200, f"kg: read-only SPARQL 1.1 endpoint at {QUERY_PATH} (GET ?query=… or POST)")
 
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=hosts)] if hosts is not None else []
     return Starlette(routes=[Route(QUERY_PATH, sparql, methods=["GET", "POST"]), Route("/", index)],
-                     lifespan=lifespan)
+                     lifespan=lifespan, middleware=middleware)
 
 
 def is_loopback(host: str) -> bool:
@@ -301,8 +334,8 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def serve(source: Path, host: str = "127.0.0.1", port: int = 7878, limits: Limits = Limits(),
-          access_log: bool = False, announce=None) -> None:
-    """Serve ``source`` until interrupted (Ctrl-C, SIGTERM)."""
+          access_log: bool = False, announce=None, allow_hosts: tuple[str, ...] = ()) -> None:
+    """Serve ``source`` until interrupted (Ctrl-C, SIGTERM); requests naming other hosts get 400."""
     import uvicorn
 
     from kg.store import open_store
@@ -314,7 +347,7 @@ def serve(source: Path, host: str = "127.0.0.1", port: int = 7878, limits: Limit
     shown = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
     if announce is not None:
         announce(f"http://{shown}:{bound[1]}{QUERY_PATH}", is_loopback(host))
-    config = uvicorn.Config(create_app(Path(source), limits), log_level="warning", access_log=access_log,
+    config = uvicorn.Config(create_app(Path(source), limits, allowed_hosts(host, allow_hosts)), log_level="warning", access_log=access_log,
                             lifespan="on", timeout_graceful_shutdown=max(5, int(limits.timeout) + 5))
     server = uvicorn.Server(config)
     # uvicorn shuts down gracefully on SIGINT and SIGTERM, then raises the signal again for

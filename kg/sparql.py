@@ -4,7 +4,10 @@ Everything that asks the graph a question — ``kg query``, ``kg serve`` and the
 tests — goes through :func:`execute`, which
 
 * refuses ``SERVICE`` (a query must not make kg call other hosts: pyoxigraph
-  would fetch a ``SERVICE`` clause over HTTP);
+  would fetch a ``SERVICE`` clause over HTTP). The query is parsed by a SPARQL 1.1
+  parser (rdflib's) and its parse tree searched for a service pattern, so no lexical
+  trick can hide one; a query that parser cannot read is refused as a syntax error,
+  as is one nested deeper than :data:`MAX_NESTING` (a deep nesting crashes parsers);
 * binds parameters by SEP-0007 substitution (``substitutions=`` of
   :meth:`pyoxigraph.Store.query`): a value is an RDF term placed in the query's
   algebra, never text spliced into it, so no value can change what a query means;
@@ -15,6 +18,7 @@ Queries see the union of the named graphs (each document is a named graph).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -44,7 +48,11 @@ _OPAQUE = re.compile(
     r'|"(?:[^"\\\n\r]|\\.)*"'
     r"|'(?:[^'\\\n\r]|\\.)*'"
     r"|<(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>"
-    r"|#[^\n\r]*",
+    r"|#[^\n\r]*"
+    # A prefixed name, whose local part may hold escapes (PN_LOCAL_ESC: kgo:a\' is one name,
+    # not a name and the start of a string) and %-escapes.
+    r"|(?:[^\W\d_](?:[\w.\-]*[\w\-])?)?:(?:[\w:\-]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+    r"|\.(?=[\w:\-%\\]))*",
     re.S,
 )
 # SERVICE as a keyword: not part of a variable (?service), a prefixed name
@@ -81,7 +89,8 @@ def service_position(query: str) -> tuple[int, int] | None:
     return line, match.start() - (code.rfind("\n", 0, match.start()) + 1) + 1
 
 
-_PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s+[^\s:]*:\s*|BASE\s*)<?[ ]*>?\s*)*", re.I)
+# Prefixed names and IRIs are blanked before this is matched: "PREFIX kgo: <…>" reads "PREFIX      …".
+_PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s+(?:[^\s:]*:)?\s*|BASE\s*)<?[ ]*>?\s*)*", re.I)
 _UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
 
 
@@ -92,16 +101,84 @@ def update_keyword(query: str) -> str | None:
     return match.group(1).upper() if match else None
 
 
-def check_query(query: str, *, path: Path | str | None = None) -> None:
-    """Refuse what a query must not do before pyoxigraph sees it."""
+# Deeper nesting than any real query needs; rdflib's parser recurses about 25 Python frames per
+# level (it gives up near 50) and pyoxigraph's overflows its stack near 3,000.
+MAX_NESTING = 24
+
+
+def nesting(query: str) -> tuple[int, int]:
+    """The deepest nesting of brackets and braces outside strings, IRIs and comments, and its line."""
+    code = _OPAQUE.sub(_blank, query)
+    depth = deepest = 0
+    line = at = 1
+    for index, char in enumerate(code):
+        if char == "\n":
+            line += 1
+        elif char in "{([":
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, line
+        elif char in "})]":
+            depth -= 1
+    return deepest, at
+
+
+def _has_service(node) -> bool:
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, CompValue):
+            if item.name == "ServiceGraphPattern":
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, (ParseResults, list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+    return False
+
+
+@functools.lru_cache(maxsize=512)
+def _verdict(query: str) -> tuple[str, str, int] | None:
+    """Why ``query`` is refused, as (kind, message, line), or None: computed once per query text."""
     operation = update_keyword(query)
     if operation is not None:
-        raise Refused(f"{operation} is a SPARQL update and updates are refused: kg only answers queries",
-                      path=path or "query", line=1)
+        return ("refused", f"{operation} is a SPARQL update and updates are refused: kg only answers queries", 1)
+    deepest, line = nesting(query)
+    if deepest > MAX_NESTING:
+        return ("refused", f"the query nests brackets and braces {deepest} deep; kg answers queries nested "
+                           f"at most {MAX_NESTING} deep", line)
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        tree = parseQuery(without_lateral(query))
+    except ParseException as error:
+        reason = re.sub(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)$", "", str(error)).strip()
+        return ("syntax", f"SPARQL syntax error at column {error.col}: {reason}", error.lineno)
+    except RecursionError:
+        return ("refused", f"the query nests too deep for kg's SPARQL parser (at most {MAX_NESTING} levels)", 1)
     found = service_position(query)
-    if found is not None:
-        raise Refused("SERVICE is refused: kg answers from its own graph and does not query other hosts",
-                      path=path or "query", line=found[0])
+    if found is not None or _has_service(tree):
+        return ("refused", "SERVICE is refused: kg answers from its own graph and does not query other hosts",
+                found[0] if found else 1)
+    return None
+
+
+def check_query(query: str, *, path: Path | str | None = None) -> None:
+    """Refuse what a query must not do before pyoxigraph sees it.
+
+    Updates, SERVICE and deep nesting are :class:`Refused`; a query a SPARQL 1.1 parser cannot
+    read is a :class:`QueryError` (pyoxigraph never sees it, so its extensions are not reachable).
+    """
+    verdict = _verdict(query)
+    if verdict is None:
+        return
+    kind, message, line = verdict
+    raise (Refused if kind == "refused" else QueryError)(message, path=path or "query", line=line)
 
 
 _POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.S)

@@ -28,7 +28,7 @@ from kg.namespaces import DEFAULT_BASE_IRI, GEOAREA, KGO, SDG
 from kg.queries import catalogue, parse_query_file, readme, stored_query
 from kg.relations import PARTNER_ROLES, materialise
 from kg.resources import shipped
-from kg.sparql import QueryError, Refused, service_position, update_keyword
+from kg.sparql import QueryError, Refused, check_query, service_position, update_keyword
 from kg.store import open_store
 from conftest import GOLD, ROOT, write_report
 
@@ -552,6 +552,26 @@ def test_service_in_a_string_iri_comment_or_name_is_not_a_call(text):
     assert service_position(text) is None
 
 
+@pytest.mark.parametrize("text", [
+    # The audit's bypass: an escape in a prefixed name read as the start of a string.
+    "PREFIX kgo: <http://x/> SELECT * WHERE { ?s kgo:a\\' ?o . SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } } #'",
+    "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "ASK { FILTER NOT EXISTS { SERVICE SILENT <http://127.0.0.1:9/> { ?s ?p ?o } } }",
+    "DESCRIBE ?s WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+])
+def test_service_is_refused_from_the_parse_tree_whatever_the_text_hides(text):
+    with pytest.raises(Refused, match="SERVICE is refused"):
+        check_query(text)
+
+
+def test_a_query_a_sparql_11_parser_cannot_read_never_reaches_the_engine():
+    with pytest.raises(QueryError, match="syntax error"):
+        check_query("PREFIX kgo: <http://x/> SELECT * WHERE { ?s kgo:a\\# ?o . SERVICE <http://127.0.0.1:9/> { } }")
+    with pytest.raises(Refused, match="3000 deep"):
+        check_query("SELECT * WHERE " + "{" * 3000 + "}" * 3000)
+    check_query("SELECT * WHERE " + "{" * 20 + "?s ?p ?o" + "}" * 20)
+
+
 def test_updates_are_recognised():
     assert update_keyword("LOAD <http://example.org/data.ttl>") == "LOAD"
     assert update_keyword("PREFIX ex: <http://e/>\n# note\ndrop all") == "DROP"
@@ -598,6 +618,11 @@ def test_kg_query_errors_are_one_line(built, tmp_path):
     service.write_text("SELECT * WHERE {\n  SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o }\n}\n", encoding="utf-8")
     result = kg("query", "--file", str(service), "-g", out)
     assert result.returncode == 2 and f"{service}:2: SERVICE is refused" in result.stderr
+    hidden = tmp_path / "hidden.rq"  # the audit's bypass: kgo:a\' opened a fake string for a lexer
+    hidden.write_text("SELECT * WHERE {\n  ?s kgo:a\\' ?o .\n  SERVICE <http://127.0.0.1:9/sparql> { ?a ?b ?c }\n} #'\n",
+                      encoding="utf-8")
+    result = kg("query", "--file", str(hidden), "-g", out)
+    assert result.returncode == 2 and f"{hidden}:3: SERVICE is refused" in result.stderr
     update = tmp_path / "update.rq"
     update.write_text("DROP ALL\n", encoding="utf-8")
     result = kg("query", "--file", str(update), "-g", out)

@@ -206,6 +206,53 @@ def test_load_and_service_are_refused_and_call_nobody(client, server, listener):
     assert nobody_called(listener)
 
 
+# Ways to hide a SERVICE call from a lexical scan (the audit's escape in a prefixed name first),
+# and the places a SERVICE may stand: each must be refused, and the host never called.
+SERVICE_EVASIONS = (
+    "PREFIX kgo: <http://x/> SELECT * WHERE {{ ?s kgo:a\\' ?o . SERVICE <{url}> {{ ?a ?b ?c }} }} #'",
+    'PREFIX kgo: <http://x/> SELECT * WHERE {{ ?s kgo:a\\" ?o . SERVICE <{url}> {{ ?a ?b ?c }} }} #"',
+    "SELECT * WHERE {{ \\u0053ERVICE <{url}> {{ ?s ?p ?o }} }}",
+    'SELECT * WHERE {{ ?s ?p "a\\u0022 . SERVICE <{url}> {{ ?a ?b ?c }} }} #"',
+    "SELECT * WHERE {{ BIND(1 AS ?x) FILTER EXISTS {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }}",
+    "ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }} }}",
+    "PREFIX h: <{base}> SELECT * WHERE {{ SERVICE h:sparql {{ ?s ?p ?o }} }}",
+)
+
+
+@pytest.mark.parametrize("template", SERVICE_EVASIONS)
+def test_service_hidden_from_a_scan_is_refused_and_calls_nobody(client, server, listener, template):
+    base = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    response = client.post(server.url, data={"query": template.format(url=base + "sparql", base=base)})
+    assert response.status_code in (400, 403), response.text
+    assert nobody_called(listener)
+
+
+def test_a_query_nested_thousands_deep_is_refused_before_parsing(client, server):
+    deep = "SELECT * WHERE " + "{" * 900 + "}" * 900
+    response = client.post(server.url, data={"query": deep})
+    assert response.status_code == 403 and "nests brackets and braces 900 deep" in response.text
+    assert bindings(client.post(server.url, data={"query": "SELECT ?x WHERE { BIND(1 AS ?x) }"})) == [{"x": "1"}]
+
+
+def test_requests_for_another_host_name_are_refused(client, server):
+    """DNS rebinding: a page's own name pointed at 127.0.0.1 reaches the port but not the endpoint."""
+    query = {"query": "SELECT ?x WHERE { BIND(1 AS ?x) }"}
+    rebound = client.post(server.url, data=query, headers={"Host": "attacker.example:80"})
+    assert rebound.status_code == 400
+    for name in ("localhost", "127.0.0.1"):
+        port = server.url.split(":")[2].split("/")[0]
+        assert client.post(server.url, data=query, headers={"Host": f"{name}:{port}"}).status_code == 200
+
+
+def test_allowed_hosts_follow_the_listening_address():
+    from kg.serve import allowed_hosts
+
+    assert allowed_hosts("127.0.0.1") == ["127.0.0.1", "::1", "localhost"]
+    assert "kg.example.org" in allowed_hosts("127.0.0.1", ("kg.example.org",))
+    assert "192.0.2.7" in allowed_hosts("192.0.2.7") and "attacker.example" not in allowed_hosts("192.0.2.7")
+
+
 def test_query_time_is_bounded(client, server):
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     response = client.post(server.url, data={"query": slow})
