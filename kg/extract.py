@@ -5,7 +5,7 @@ A document's paragraphs are grouped by the pipeline their language calls for
 spaCy ``Doc`` (its paragraphs joined by blank lines, so an acronym introduced in
 one paragraph is known in the next of the same language). Paragraphs in
 Traditional characters are run through a character-aligned Simplified copy
-(kg/script.py): the pipeline matches the copy, and every mention is reported at
+(kg/language/script.py): the pipeline matches the copy, and every mention is reported at
 the same offsets of the original text, with the original's surface.
 """
 
@@ -17,13 +17,13 @@ from rdflib import URIRef
 from spacy.tokens import Doc
 
 from kg.errors import ReportWarning
-from kg.lexicon import base_language, load_lexicon
+from kg.language.lexicon import base_language, load_lexicon
+from kg.language.script import TRADITIONAL, to_simplified
 from kg.linking import PARAGRAPH_SEPARATOR, Linker, Mention, Unregistered
 from kg.nlp.pipeline import load_pipeline, pipeline_name
 from kg.reader.model import Document, Paragraph
 from kg.registry import Registry
 from kg.relations import Activity, ActivityFinder, role_findings
-from kg.script import TRADITIONAL, to_simplified
 
 # The tag of names the pipeline of a language reads (organisations found by the
 # form of their name are named in the Simplified copy of Chinese text).

@@ -104,7 +104,7 @@ _ISO3 = re.compile(r"^[A-Z]{3}$")
 
 def _check_phrase(row: dict[str, str], column: str, path: Path, line: int) -> None:
     """A curated row names a phrase in a language kg reads."""
-    from kg.lexicon import available_languages
+    from kg.language.lexicon import available_languages
 
     languages = available_languages()
     if not row[column]:
@@ -215,9 +215,9 @@ def _load() -> Gazetteer:
 
     # CLDR's Traditional Chinese names (Taiwan: 紐西蘭, 奈及利亞; Hong Kong: 尼日利亞 …), in
     # the Simplified form the Simplified copy of a Traditional text shows them in
-    # (kg/script.py). Kept apart under "zh-Hant": in Simplified text some of them
+    # (kg/language/script.py). Kept apart under "zh-Hant": in Simplified text some of them
     # mean something else (中美 is Central America in Taiwan, China and the US here).
-    from kg.script import to_simplified
+    from kg.language.script import to_simplified
 
     for locale in TRADITIONAL_LOCALES:
         territories = Locale.parse(locale).territories

@@ -46,9 +46,9 @@ from datetime import date
 from rdflib import URIRef
 from spacy.tokens import Doc
 
-from kg.dates import find_date, find_date_range
 from kg.errors import DataError
-from kg.lexicon import Lexicon
+from kg.language.dates import find_date, find_date_range
+from kg.language.lexicon import Lexicon
 from kg.linking import Mention
 from kg.nlp.roles import ROLES, evidence
 from kg.reader.model import Document, Paragraph

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kg.lexicon import load_lexicon
+from kg.language.lexicon import load_lexicon
 from kg.nlp.citations import CitationFinder
 from conftest import GOLD
 

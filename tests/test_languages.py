@@ -14,14 +14,14 @@ from rdflib.namespace import DCTERMS, RDF
 
 from kg.editions import edition_pairs, edition_warnings
 from kg.errors import InputError
-from kg.lexicon import load_lexicon
+from kg.language.lexicon import load_lexicon
+from kg.language.script import chinese_script, script_counts, to_simplified
 from kg.namespaces import EU_LANGUAGE, GEOAREA, KGO, SDG
 from kg.nlp.pipeline import load_pipeline, pipeline_name
 from kg.reader.language import document_language, key_language, text_language
 from kg.reader.parallel import pair_translations
 from kg.reader.select import looks_like_report, read_document
 from kg.reader.source import read_source
-from kg.script import chinese_script, script_counts, to_simplified
 from kg.store import open_store
 from kg.validate import document_graphs, foreign_subjects, validate_graph
 from conftest import MULTILINGUAL, ROOT, write_report
@@ -74,7 +74,7 @@ def test_traditional_is_converted_character_for_character():
 
 
 def test_a_phrase_conversion_that_changes_length_falls_back_to_characters(monkeypatch):
-    import kg.script as script
+    import kg.language.script as script
 
     # tw2sp turns the Taiwan word 網際網路 into the mainland 互联网 (4 → 3 characters).
     monkeypatch.setattr(script, "_config", lambda: {"to_simplified": ["tw2sp"], "to_traditional": ["s2t"]})

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from kg.errors import DataError
-from kg.lexicon import load_lexicon
+from kg.language.lexicon import load_lexicon
 from kg.nlp.pipeline import load_pipeline
 from kg.nlp.roles import RoleFinder, triggers
 from kg.store import open_store

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, SpanGroup
 
-from kg.lexicon import Lexicon, load_lexicon
+from kg.language.lexicon import Lexicon, load_lexicon
 from kg.nlp.text import text_of
 
 SPANS_KEY = "sdg"

@@ -37,7 +37,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from kg.gazetteer import load_gazetteer
-from kg.lexicon import Lexicon, load_lexicon
+from kg.language.lexicon import Lexicon, load_lexicon
 from kg.nlp.text import text_of
 from kg.registry import load_registry
 

@@ -8,7 +8,7 @@ import spacy
 from spacy.language import Language
 
 from kg.errors import DataError
-from kg.lexicon import base_language
+from kg.language.lexicon import base_language
 from kg.resources import data_file, shipped
 
 # Registering the tokenizer and the component factories is a side effect of

@@ -30,14 +30,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from kg.errors import InputError
-from kg.lexicon import Lexicon, load_lexicon
+from kg.language.characters import join_separator
+from kg.language.lexicon import Lexicon, load_lexicon
+from kg.language.script import to_simplified
 from kg.reader.language import UNDETERMINED, detect_language, tag_document
 from kg.reader.model import Document, Metadata, OffsetMap, Paragraph
 from kg.reader.parallel import pair_translations
 from kg.reader.report import Line, split_lines
 from kg.reader.source import Source
-from kg.script import to_simplified
-from kg.text import join_separator
 
 _URL = re.compile(r"^(?:https?|ftp)://\S+$")
 HEADER_LINES = 3  # a symbol or dateline only counts among the first lines

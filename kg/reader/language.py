@@ -8,7 +8,7 @@ Two judgements:
   (Simplified characters), ``zh-Hant`` (Traditional characters) or ``en``
   (Latin script; kg reads no other Latin-script language). Simplified and
   Traditional are told apart by the characters only one of the two scripts
-  writes that way (kg/script.py); a Chinese paragraph of shared characters
+  writes that way (kg/language/script.py); a Chinese paragraph of shared characters
   only takes the script of the rest of its document.
 
 kg tags every text of a document with the paragraph's tag. Vocabulary labels
@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from kg.script import SIMPLIFIED, TRADITIONAL, chinese_script, script_counts
-from kg.text import is_han
+from kg.language.characters import is_han
+from kg.language.script import SIMPLIFIED, TRADITIONAL, chinese_script, script_counts
 
 ENGLISH = "en"
 UNDETERMINED = "und"

@@ -12,7 +12,7 @@ elsewhere (kg/editions.py), by number, not by position.
 
 from __future__ import annotations
 
-from kg.lexicon import base_language
+from kg.language.lexicon import base_language
 from kg.reader.model import Paragraph
 
 

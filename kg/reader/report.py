@@ -28,15 +28,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from kg.dates import find_date, find_date_range
 from kg.errors import InputError, ReportWarning
-from kg.lexicon import Lexicon, load_lexicon
+from kg.language.characters import join_separator
+from kg.language.dates import find_date, find_date_range
+from kg.language.lexicon import Lexicon, load_lexicon
+from kg.language.numerals import numeral
 from kg.reader.language import detect_language, tag_document
 from kg.reader.model import (Document, Footnote, FootnoteMark, Item, Metadata, OffsetMap, Paragraph,
                              Part, Section)
 from kg.reader.parallel import pair_translations
 from kg.reader.source import Source
-from kg.text import join_separator, numeral
 
 _URL = re.compile(r"^(?:https?|ftp)://\S+$")
 _MARK = re.compile(r"^\d{1,3}$")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kg.errors import InputError, KgError
-from kg.lexicon import Lexicon, load_lexicon
+from kg.language.lexicon import Lexicon, load_lexicon
 from kg.reader.article import read_article
 from kg.reader.language import UNDETERMINED, detect_language
 from kg.reader.model import Document

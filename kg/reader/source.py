@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.text import is_cjk
+from kg.language.characters import is_cjk
 
 DEFAULT_MAX_MIB = 4
 DEFAULT_MAX_BYTES = DEFAULT_MAX_MIB * 2**20

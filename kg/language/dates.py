@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from kg.lexicon import Lexicon
+from kg.language.lexicon import Lexicon
 
 
 def month_number(lexicon: Lexicon, match: re.Match[str], key: str) -> int | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from functools import cache
 
 from kg.errors import DataError
-from kg.text import is_han
+from kg.language.characters import is_han
 
 SIMPLIFIED = "zh-Hans"
 TRADITIONAL = "zh-Hant"
@@ -27,7 +27,7 @@ TRADITIONAL = "zh-Hant"
 
 @cache
 def _config() -> dict:
-    from kg.lexicon import load_lexicon
+    from kg.language.lexicon import load_lexicon
 
     lexicon = load_lexicon("zh")
     scripts = lexicon.scripts
