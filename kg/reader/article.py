@@ -34,9 +34,9 @@ from kg.language.characters import join_separator
 from kg.language.lexicon import Lexicon, load_lexicon
 from kg.language.script import to_simplified
 from kg.reader.language import UNDETERMINED, detect_language, tag_document
+from kg.reader.lines import Line, split_lines
 from kg.reader.model import Document, Metadata, OffsetMap, Paragraph
 from kg.reader.parallel import pair_translations
-from kg.reader.report import Line, split_lines
 from kg.reader.source import Source
 
 _URL = re.compile(r"^(?:https?|ftp)://\S+$")

@@ -25,17 +25,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from kg.errors import InputError, ReportWarning
-from kg.language.characters import join_separator
-from kg.language.dates import find_date, find_date_range
 from kg.language.lexicon import Lexicon, load_lexicon
 from kg.language.numerals import numeral
+from kg.reader.header import HeaderReader
 from kg.reader.language import detect_language, tag_document
-from kg.reader.model import (Document, Footnote, FootnoteMark, Item, Metadata, OffsetMap, Paragraph,
-                             Part, Section)
+from kg.reader.lines import Line, TextBuilder, split_lines
+from kg.reader.model import Document, Footnote, FootnoteMark, Item, Paragraph, Part, Section
 from kg.reader.parallel import pair_translations
 from kg.reader.source import Source
 
@@ -44,85 +42,15 @@ _MARK = re.compile(r"^\d{1,3}$")
 
 
 @dataclass
-class Line:
-    number: int  # 1-based line number in the file
-    offset: int  # source offset of the first character of ``raw``
-    raw: str
-
-    @property
-    def empty(self) -> bool:
-        return self.raw == ""
-
-
-@dataclass
-class _Text:
-    """A text unit being assembled from line fragments.
-
-    The fragments are kept in a list and joined once at the end: growing a
-    string line by line would copy it once per line, quadratic in the length
-    of a paragraph that runs over many lines.
-    """
-
-    parts: list[str] = field(default_factory=list)
-    length: int = 0
-    offsets: OffsetMap = field(default_factory=OffsetMap)
-
-    def _add(self, piece: str) -> None:
-        if piece:
-            self.parts.append(piece)
-            self.length += len(piece)
-
-    @property
-    def text(self) -> str:
-        if len(self.parts) > 1:
-            self.parts[:] = ["".join(self.parts)]
-        return self.parts[0] if self.parts else ""
-
-    def last_char(self) -> str:
-        """The last character that is not whitespace ("" if none)."""
-        for piece in reversed(self.parts):
-            stripped = piece.rstrip()
-            if stripped:
-                return stripped[-1]
-        return ""
-
-    def append(self, fragment: str, source_offset: int, separator: str | None = None) -> None:
-        if not fragment:
-            return
-        if self.length:
-            self._add(join_separator(self.parts[-1], fragment) if separator is None else separator)
-        self.offsets.add(self.length, source_offset, len(fragment))
-        self._add(fragment)
-
-    def append_line(self, fragment: str, source_offset: int) -> int:
-        """Add ``fragment`` on a line of its own (a list item); returns where it starts."""
-        if self.length:
-            self._add("\n")
-        start = self.length
-        self.offsets.add(start, source_offset, len(fragment))
-        self._add(fragment)
-        return start
-
-
-@dataclass
 class _Paragraph:
     number: int
     line: int
-    body: _Text = field(default_factory=_Text)
+    body: TextBuilder = field(default_factory=TextBuilder)
     items: list[Item] = field(default_factory=list)
     marks: list[FootnoteMark] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     part: int | None = None
     section: int | None = None
-
-
-def split_lines(text: str) -> list[Line]:
-    lines, offset = [], 0
-    for number, raw in enumerate(text.split("\n"), 1):
-        line_raw = raw[:-1] if raw.endswith("\r") else raw
-        lines.append(Line(number, offset, line_raw))
-        offset += len(raw) + 1
-    return lines
 
 
 class ReportReader:
@@ -137,11 +65,11 @@ class ReportReader:
         self.paragraphs: list[_Paragraph] = []
         self.parts: list[Part] = []
         self.sections: list[Section] = []
-        self.footnotes: list[tuple[Footnote, _Text]] = []
+        self.footnotes: list[tuple[Footnote, TextBuilder]] = []
         self.document_links: list[str] = []
         self.paragraph: _Paragraph | None = None
         self.open_heading: Section | Part | None = None
-        self.open_title: _Text | None = None  # the open heading's title, joined when it closes
+        self.open_title: TextBuilder | None = None  # the open heading's title, joined when it closes
         self.ended = False
 
     # -- line classification -------------------------------------------------
@@ -182,7 +110,7 @@ class ReportReader:
 
     def read(self) -> Document:
         in_footnotes = False
-        footnote: _Text | None = None
+        footnote: TextBuilder | None = None
         index = 0
         while index < len(self.lines):
             line = self.lines[index]
@@ -254,8 +182,8 @@ class ReportReader:
         if url not in links:
             links.append(url)
 
-    def _new_footnote(self, number: int, line: Line) -> _Text:
-        text = _Text()
+    def _new_footnote(self, number: int, line: Line) -> TextBuilder:
+        text = TextBuilder()
         self.footnotes.append((Footnote(number, "", line.number, text.offsets), text))
         return text
 
@@ -332,7 +260,7 @@ class ReportReader:
         self.open_heading = heading
         self.open_title = None
         if heading is not None:
-            self.open_title = _Text()
+            self.open_title = TextBuilder()
             self.open_title.append(heading.title, 0)
 
     def _start_paragraph(self, number: int, line: Line) -> None:
@@ -393,8 +321,9 @@ class ReportReader:
                 self._warn(f"footnote mark {number} has no footnote", line=mark.line,
                            paragraph=paragraph.number)
 
+        metadata = HeaderReader(self.lex, self._warn).metadata(self.header)
         return Document(path=path, text=self.source.text, sha256=self.source.sha256,
-                        encoding=self.source.encoding, metadata=self._metadata(), parts=self.parts,
+                        encoding=self.source.encoding, metadata=metadata, parts=self.parts,
                         sections=self.sections, paragraphs=paragraphs, footnotes=footnotes,
                         links=self.document_links, warnings=self.warnings)
 
@@ -422,71 +351,6 @@ class ReportReader:
                                  path=self.source.path, line=p.line)
             seen[p.number] = p.line
             expected += 1
-
-    def _metadata(self) -> Metadata:
-        meta = Metadata(language=self.lex.language)
-        header = self.lex.header
-        title_lines = []
-        for line, content in self.header:
-            match = None
-            for field_name, pattern in header.items():
-                match = pattern.match(content)
-                if match and self._header_field(meta, field_name, match, line):
-                    break
-                match = None
-            if match is None:
-                title_lines.append(content)
-        if title_lines:
-            title = title_lines[0]
-            for more in title_lines[1:]:
-                title += join_separator(title, more) + more
-            meta.title = title
-        return meta
-
-    def _header_field(self, meta: Metadata, name: str, match: re.Match[str], line: Line) -> bool:
-        """Store a header field; False when the line only looked like one."""
-        value = match.group(1).strip()
-        if name == "symbol":
-            if meta.symbol:
-                return False
-            meta.symbol = value
-        elif name == "original_language":
-            meta.original_language = self.lex.language_names.get(value, value)
-        elif name == "date":
-            meta.date = self._date(value, line)
-            return meta.date is not None
-        elif name == "committee":
-            meta.committee = value
-            meta.committee_acronym = match.group(2)
-        elif name == "session":
-            try:
-                meta.session = numeral(value, "english-ordinal" if self.lex.language == "en" else "chinese-numeral")
-            except ValueError:
-                return False
-        elif name == "session_dates_place":
-            dates, place = match.group(1), match.group(2)
-            if self.lex.place_first:
-                dates, place = place, dates
-            span = self._date_range(dates)
-            if span is None:
-                return False
-            meta.session_start, meta.session_end = span
-            meta.session_place = place.strip()
-        elif name == "prepared_by":
-            meta.prepared_by = value
-        return True
-
-    def _date(self, text: str, line: Line) -> date | None:
-        if not self.lex.date.search(text):
-            self._warn(f"cannot read the date {text!r}", line=line.number)
-            return None
-        found = find_date(self.lex, text)
-        if found is None:
-            self._warn(f"not a valid date: {text!r}", line=line.number)
-        return found
-
-    def _date_range(self, text: str) -> tuple[date, date] | None:
-        return find_date_range(self.lex, text)
 
 
 def read_report(source: Source, language: str | None = None) -> Document:

@@ -6,8 +6,9 @@ from kg.errors import InputError, KgError
 from kg.language.lexicon import Lexicon, load_lexicon
 from kg.reader.article import read_article
 from kg.reader.language import UNDETERMINED, detect_language
+from kg.reader.lines import split_lines
 from kg.reader.model import Document
-from kg.reader.report import read_report, split_lines
+from kg.reader.report import read_report
 from kg.reader.source import Source
 
 FORMATS = ("auto", "report", "article")
