@@ -27,13 +27,15 @@ from typing import Protocol
 from rdflib import Dataset, URIRef
 
 from kg import __version__
-from kg.errors import InputError, KgError, NotConforming, ReportWarning
 from kg.describe import describe_places, describe_registered, describe_unregistered
-from kg.gazetteer import load_gazetteer
 from kg.editions import add_editions, edition_pairs, edition_warnings
+from kg.errors import InputError, KgError, NotConforming, ReportWarning
 from kg.extract import Group, groups, link_and_relate, matching_text, run_pipelines
 from kg.graph import add_activities, add_document, add_relations, add_sdg_concepts
 from kg.iris import Iris, document_key
+from kg.knowledge.gazetteer import load_gazetteer
+from kg.knowledge.registry import load_registry
+from kg.knowledge.sdg import load_sdg_registry
 from kg.linking import PARAGRAPH_SEPARATOR, Linker, Mention, Unregistered
 from kg.namespaces import DEFAULT_BASE_IRI, bind_prefixes
 from kg.nlp.pipeline import load_pipeline
@@ -42,10 +44,8 @@ from kg.reader.language import key_language
 from kg.reader.model import Document
 from kg.reader.select import read_document as select_reader
 from kg.reader.source import DEFAULT_MAX_BYTES, read_source
-from kg.registry import load_registry
 from kg.relations import Activity, Relation, materialise
 from kg.resources import default_report, pipeline_version
-from kg.sdg import load_sdg_registry
 
 SDG_GRAPH = "sdg-kos"
 GEO_GRAPH = "geo"

@@ -15,11 +15,11 @@ from collections.abc import Iterable
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, SKOS
 
-from kg.gazetteer import Gazetteer, Place
 from kg.iris import Iris
+from kg.knowledge.gazetteer import Gazetteer, Place
+from kg.knowledge.registry import Entity
 from kg.linking import Unregistered
 from kg.namespaces import GEOAREA, KGO
-from kg.registry import Entity
 
 # The UNSD M49 standard, which the shipped tables reproduce (data/vocab/README.md).
 M49_SOURCE = URIRef("https://unstats.un.org/unsd/methodology/m49/")

@@ -21,11 +21,11 @@ from collections.abc import Iterable
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
+from kg.iris import Iris
+from kg.knowledge.sdg import SdgRegistry
 from kg.linking import Mention
 from kg.namespaces import EU_LANGUAGE, KGO, SDGO
 from kg.reader.model import Document
-from kg.sdg import SdgRegistry
-from kg.iris import Iris
 
 # ISO 639-1 → the EU Publications Office language authority that DCAT catalogues use.
 _EU_LANGUAGE_CODES = {"zh": "ZHO", "en": "ENG", "fr": "FRA", "es": "SPA", "ru": "RUS", "ar": "ARA"}

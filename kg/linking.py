@@ -21,15 +21,15 @@ from rdflib import URIRef
 from spacy.tokens import Doc
 
 from kg.errors import ReportWarning
-from kg.gazetteer import Gazetteer
 from kg.iris import Iris
+from kg.knowledge.gazetteer import Gazetteer
+from kg.knowledge.registry import Registry
+from kg.knowledge.sdg import SdgRegistry
 from kg.nlp.citations import CHARS as CITATION_CHARS
 from kg.nlp.citations import METHOD as CITATION_METHOD
 from kg.nlp.citations import SPANS_KEY as SDG_SPANS
 from kg.nlp.entities import ENTITIES, NEW
 from kg.reader.model import Document, Paragraph
-from kg.registry import Registry
-from kg.sdg import SdgRegistry
 
 PARAGRAPH_SEPARATOR = "\n\n"
 

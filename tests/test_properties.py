@@ -26,16 +26,16 @@ from hypothesis import strategies as st
 
 from kg.errors import InputError
 from kg.extract import link_and_relate, run_pipelines
-from kg.gazetteer import load_gazetteer
 from kg.iris import Iris
+from kg.knowledge.gazetteer import load_gazetteer
+from kg.knowledge.registry import load_registry
+from kg.knowledge.sdg import load_sdg_registry, normalise_code
 from kg.language.lexicon import load_lexicon
 from kg.linking import Linker
 from kg.nlp.citations import CitationFinder
 from kg.reader.model import Document
 from kg.reader.select import read_document
 from kg.reader.source import Source, source_from_bytes
-from kg.registry import load_registry
-from kg.sdg import load_sdg_registry, normalise_code
 
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

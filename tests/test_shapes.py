@@ -15,7 +15,7 @@ from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
-from kg.sdg import load_sdg_registry
+from kg.knowledge.sdg import load_sdg_registry
 from kg.validate import load_shapes, validate_graph
 
 HERE = Path(__file__).resolve().parent

@@ -36,10 +36,10 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from kg.gazetteer import load_gazetteer
+from kg.knowledge.gazetteer import load_gazetteer
+from kg.knowledge.registry import load_registry
 from kg.language.lexicon import Lexicon, load_lexicon
 from kg.nlp.text import text_of
-from kg.registry import load_registry
 
 GAZETTEER = "gazetteer"
 NAME_FORMS = "name_forms"

@@ -40,11 +40,11 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.errors import DataError
+from kg.knowledge.registry import load_registry
 from kg.language.lexicon import Lexicon, load_lexicon
 from kg.nlp.clauses import Layout
 from kg.nlp.entities import ENTITIES, PLACE_LABELS
 from kg.nlp.text import text_of
-from kg.registry import load_registry
 
 ROLES = "roles"
 CLAUSE_START = "^"

@@ -15,7 +15,7 @@ from functools import cache
 from rdflib import URIRef
 
 from kg.errors import DataError
-from kg.gazetteer import numbered_rows
+from kg.knowledge.gazetteer import numbered_rows
 from kg.namespaces import WD
 from kg.resources import data_file
 
@@ -135,7 +135,7 @@ def _check(entities: list[Entity]) -> None:
 
 @cache
 def load_registry() -> Registry:
-    from kg.gazetteer import load_gazetteer
+    from kg.knowledge.gazetteer import load_gazetteer
 
     countries = {p.iso3 for p in load_gazetteer().places.values() if p.iso3}
     entities = (_load_file(ORGANISATIONS, "ORG", ORGANISATION_KINDS, countries)
