@@ -164,7 +164,7 @@ def baseline(corpus: Path) -> dict:
     import spacy
 
     from kg.build import read_document
-    from kg.linking import document_text
+    from kg.graph.linking import document_text
     from kg.nlp.pipeline import load_pipeline
 
     texts = [document_text(read_document(p))[0] for p in sorted(corpus.glob("*.txt"))]
@@ -262,7 +262,7 @@ def time_queries_rdflib(source: Path, repeat: int = 3) -> list[dict]:
 
     from kg.store import open_store
 
-    def from_ox(term):  # the bound values, as rdflib terms (kg.quads.from_ox, for trees without it)
+    def from_ox(term):  # the bound values, as rdflib terms (kg.graph.quads.from_ox, for trees without it)
         from rdflib import BNode, Literal, URIRef
 
         if isinstance(term, ox.NamedNode):

@@ -1,7 +1,7 @@
 """``kg build``: read reports, extract and link mentions, build the graph, write the outputs.
 
 Data flows one way: text → :class:`~kg.reader.model.Document` → spaCy docs →
-:class:`~kg.linking.Mention` → triples → files. This module only orchestrates;
+:class:`~kg.graph.linking.Mention` → triples → files. This module only orchestrates;
 it does not print (the CLI passes a :class:`Progress` to show where it is).
 
 A document's graph is a pure function of its file (text and name), the
@@ -27,16 +27,17 @@ from typing import Protocol
 from rdflib import Dataset, URIRef
 
 from kg import __version__
-from kg.describe import describe_places, describe_registered, describe_unregistered
-from kg.editions import add_editions, edition_pairs, edition_warnings
 from kg.errors import InputError, KgError, NotConforming, ReportWarning
-from kg.extract import Group, groups, link_and_relate, matching_text, run_pipelines
-from kg.graph import add_activities, add_document, add_relations, add_sdg_concepts
-from kg.iris import Iris, document_key
+from kg.graph.describe import describe_places, describe_registered, describe_unregistered
+from kg.graph.document import add_activities, add_document, add_relations, add_sdg_concepts
+from kg.graph.editions import add_editions, edition_pairs, edition_warnings
+from kg.graph.extract import Group, groups, link_and_relate, matching_text, run_pipelines
+from kg.graph.iris import Iris, document_key
+from kg.graph.linking import PARAGRAPH_SEPARATOR, Linker, Mention, Unregistered
+from kg.graph.relations import Activity, Relation, materialise
 from kg.knowledge.gazetteer import load_gazetteer
 from kg.knowledge.registry import load_registry
 from kg.knowledge.sdg import load_sdg_registry
-from kg.linking import PARAGRAPH_SEPARATOR, Linker, Mention, Unregistered
 from kg.namespaces import DEFAULT_BASE_IRI, bind_prefixes
 from kg.nlp.pipeline import load_pipeline
 from kg.output import Staging, sorted_nquads, turtle
@@ -44,7 +45,6 @@ from kg.reader.language import key_language
 from kg.reader.model import Document
 from kg.reader.select import read_document as select_reader
 from kg.reader.source import DEFAULT_MAX_BYTES, read_source
-from kg.relations import Activity, Relation, materialise
 from kg.resources import default_report, pipeline_version
 
 SDG_GRAPH = "sdg-kos"
@@ -115,7 +115,7 @@ class Contribution:
                    [(k, s, o, [tuple(r) for r in refs]) for k, s, o, refs in data["relations"]])
 
     def edition(self) -> SimpleNamespace:
-        """What :func:`kg.editions.edition_pairs` reads of a document, without the document."""
+        """What :func:`kg.graph.editions.edition_pairs` reads of a document, without the document."""
         return SimpleNamespace(path=Path(self.path), metadata=SimpleNamespace(symbol=self.symbol),
                                paragraphs=[SimpleNamespace(number=n) for n in self.paragraphs])
 
@@ -225,7 +225,7 @@ class Builder:
         bind_prefixes(self.dataset)
 
     def nlp(self, documents: list[Document]) -> list[list[Group]]:
-        """Each document's paragraph groups (one per pipeline language, kg/extract.py) read by
+        """Each document's paragraph groups (one per pipeline language, kg/graph/extract.py) read by
         their pipeline, batched over the documents with ``nlp.pipe`` per language."""
         found = [groups(document) for document in documents]
         by_language: dict[str, list[Group]] = defaultdict(list)
@@ -243,7 +243,7 @@ class Builder:
                        timings: dict[str, float] | None = None,
                        check_key: Callable[[str, Path], None] | None = None) -> DocumentResult:
         """Build one document into the graph ``graph_for(graph IRI)`` (an rdflib graph or a
-        :class:`~kg.quads.QuadSink`; by default a graph of ``self.dataset``); ``document``
+        :class:`~kg.graph.quads.QuadSink`; by default a graph of ``self.dataset``); ``document``
         and ``found`` (its pipeline groups, :meth:`nlp`) when already read and parsed."""
         timings = timings if timings is not None else {}
         clock = time.process_time()
@@ -263,7 +263,7 @@ class Builder:
             check_key(key, Path(path))
         lap("read")
 
-        # One pipeline run per language of the document's paragraphs (kg/extract.py).
+        # One pipeline run per language of the document's paragraphs (kg/graph/extract.py).
         if found is None:
             found = run_pipelines(document)
         lap("nlp")
@@ -379,7 +379,7 @@ def add_shared_graphs(builder: Builder, contributions: list[Contribution],
 
 
 def editions_of(contributions: list[Contribution]):
-    """The pairs of language editions among ``contributions`` (kg.editions.edition_pairs) and the
+    """The pairs of language editions among ``contributions`` (kg.graph.editions.edition_pairs) and the
     warnings about editions that do not match, by document key."""
     pairs = edition_pairs([(c.key, c.edition()) for c in contributions])
     warnings: dict[str, list[ReportWarning]] = {}

@@ -45,9 +45,9 @@ from kg.build import (Builder, BuildResult, Contribution, DocumentResult, Failur
                       _first, _Silent, add_edition_warnings, add_shared_graphs, export_files, failure,
                       not_conforming, read_document, report_json, unregistered_csv)
 from kg.errors import ReportWarning
-from kg.linking import Unregistered
+from kg.graph.linking import Unregistered
+from kg.graph.quads import RDF_TYPE, QuadSink, sorted_lines
 from kg.output import Staging, atomic_write
-from kg.quads import RDF_TYPE, QuadSink, sorted_lines
 from kg.reader.source import DEFAULT_MAX_BYTES
 from kg.resources import pipeline_version
 from kg.store import STORE_DIR
@@ -328,7 +328,7 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
             if pending_size:
                 clock = time.process_time()
                 # lenient: these are pyoxigraph's own serialisation of terms it checked when they
-                # were made (kg.quads.sorted_lines), so parsing need not check each IRI again.
+                # were made (kg.graph.quads.sorted_lines), so parsing need not check each IRI again.
                 store.bulk_load(path=str(spool_path), format=ox.RdfFormat.N_QUADS, lenient=True)
                 timings["store"] = timings.get("store", 0.0) + time.process_time() - clock
             if last:

@@ -38,8 +38,8 @@ from rdflib.namespace import RDF, SH
 from rdflib.plugins.sparql import prepareQuery
 
 from kg.errors import DataError
+from kg.graph.quads import RDF_TYPE, Terms, from_ox, store_of
 from kg.namespaces import KGO, bind_prefixes
-from kg.quads import RDF_TYPE, Terms, from_ox, store_of
 from kg.rdfio import parse_into
 from kg.resources import shipped
 

@@ -15,9 +15,9 @@ import pyoxigraph as ox
 import pytest
 
 from kg.build import build
+from kg.graph.quads import from_ox
 from kg.store import open_store
 from kg.validate import validate_graph, validate_store
-from kg.quads import from_ox
 from conftest import ROOT, write_report
 
 BASE = "https://w3id.org/sdg-kg/id/"

@@ -12,8 +12,8 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from kg.editions import edition_pairs, edition_warnings
 from kg.errors import InputError
+from kg.graph.editions import edition_pairs, edition_warnings
 from kg.language.lexicon import load_lexicon
 from kg.language.script import chinese_script, script_counts, to_simplified
 from kg.namespaces import EU_LANGUAGE, GEOAREA, KGO, SDG

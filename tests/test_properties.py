@@ -25,13 +25,13 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from kg.errors import InputError
-from kg.extract import link_and_relate, run_pipelines
-from kg.iris import Iris
+from kg.graph.extract import link_and_relate, run_pipelines
+from kg.graph.iris import Iris
+from kg.graph.linking import Linker
 from kg.knowledge.gazetteer import load_gazetteer
 from kg.knowledge.registry import load_registry
 from kg.knowledge.sdg import load_sdg_registry, normalise_code
 from kg.language.lexicon import load_lexicon
-from kg.linking import Linker
 from kg.nlp.citations import CitationFinder
 from kg.reader.model import Document
 from kg.reader.select import read_document

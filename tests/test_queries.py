@@ -24,9 +24,9 @@ from rdflib.namespace import RDF
 from kg.binding import ParameterError, data_base, run
 from kg.build import build
 from kg.errors import KgError
+from kg.graph.relations import PARTNER_ROLES, materialise
 from kg.namespaces import DEFAULT_BASE_IRI, GEOAREA, KGO, SDG
 from kg.queries import catalogue, parse_query_file, readme, stored_query
-from kg.relations import PARTNER_ROLES, materialise
 from kg.resources import shipped
 from kg.sparql import QueryError, Refused, check_query, service_position, update_keyword
 from kg.store import open_store

@@ -326,7 +326,7 @@ def test_the_english_edition_of_paragraph_7_has_the_same_funder_and_partners():
 
 
 def test_a_relations_section_without_its_year_pattern_is_one_clear_error():
-    from kg.relations import ActivityFinder
+    from kg.graph.relations import ActivityFinder
 
     lexicon = load_lexicon("zh")
     broken = {k: v for k, v in lexicon.relations.items() if k != "year"}

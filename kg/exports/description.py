@@ -35,7 +35,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, VOID, XSD
 
 from kg.errors import KgError
 from kg.exports.config import DatasetSettings, dataset_settings
-from kg.iris import Iris
+from kg.graph.iris import Iris
 from kg.namespaces import ONTOLOGY_IRI, PREFIXES, SPARQL_PREFIXES, bind_prefixes, split_iri
 
 DESCRIPTION_GRAPH = "dataset"

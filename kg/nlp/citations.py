@@ -7,7 +7,7 @@ three goals. Keywords and list separators come from the language's lexicon
 languages are data, not code. A code with a dot is a target; a bare number is a
 goal only after a goal keyword. Each code becomes a span in
 ``doc.spans["sdg"]`` labelled ``TARGET`` or ``GOAL`` with the code as its
-``id_``. Whether the code exists is for linking to decide (kg/linking.py).
+``id_``. Whether the code exists is for linking to decide (kg/graph/linking.py).
 """
 
 from __future__ import annotations

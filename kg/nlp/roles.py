@@ -26,7 +26,7 @@ with the role and with the entity key as ``id_``; ``evidence(doc, span)`` gives
 the trigger words' character offsets and whether a place is only an
 organisation's home (kept per role in ``doc._.kg_role_triggers``: spaCy keeps a
 span extension per stretch of text, and one stretch may have several roles). Entities without a span here are merely mentioned. Grouping
-roles into activities is kg/relations.py's job.
+roles into activities is kg/graph/relations.py's job.
 
 The rules are read from the lexicon by kg/nlp/role_rules.py and the triggers found by
 kg/nlp/role_triggers.py; this module chooses the roles.

@@ -7,7 +7,7 @@ English) are taken as a pair, in reading order, each paragraph in at most one
 pair: 中 en 中 en gives (1, 2), (3, 4); 中 中 en gives (2, 3), the first Chinese
 paragraph having no translation beside it. A document in one language has no
 pairs. Paragraph *n* of two language editions of one report are linked
-elsewhere (kg/editions.py), by number, not by position.
+elsewhere (kg/graph/editions.py), by number, not by position.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Moving statements between rdflib and pyoxigraph without a text round trip.
 
-The graph-building functions of :mod:`kg.graph` and :mod:`kg.describe` add
+The graph-building functions of :mod:`kg.graph.document` and :mod:`kg.graph.describe` add
 rdflib triples to anything with ``add`` and ``identifier``. A corpus build does
 not keep an rdflib graph per document (its in-memory store costs far more time
 and memory than the statements): a :class:`QuadSink` collects them instead,

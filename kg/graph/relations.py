@@ -47,9 +47,9 @@ from rdflib import URIRef
 from spacy.tokens import Doc
 
 from kg.errors import DataError
+from kg.graph.linking import Mention
 from kg.language.dates import find_date, find_date_range
 from kg.language.lexicon import Lexicon
-from kg.linking import Mention
 from kg.nlp.roles import ROLES, evidence
 from kg.reader.model import Document, Paragraph
 

@@ -21,7 +21,7 @@ from rdflib import URIRef
 from spacy.tokens import Doc
 
 from kg.errors import ReportWarning
-from kg.iris import Iris
+from kg.graph.iris import Iris
 from kg.knowledge.gazetteer import Gazetteer
 from kg.knowledge.registry import Registry
 from kg.knowledge.sdg import SdgRegistry

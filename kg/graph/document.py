@@ -21,9 +21,9 @@ from collections.abc import Iterable
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
-from kg.iris import Iris
+from kg.graph.iris import Iris
+from kg.graph.linking import Mention
 from kg.knowledge.sdg import SdgRegistry
-from kg.linking import Mention
 from kg.namespaces import EU_LANGUAGE, KGO, SDGO
 from kg.reader.model import Document
 

@@ -20,7 +20,7 @@ from itertools import combinations
 from rdflib import Graph
 
 from kg.errors import ReportWarning
-from kg.iris import Iris
+from kg.graph.iris import Iris
 from kg.namespaces import KGO
 from kg.reader.model import Document
 

@@ -15,10 +15,10 @@ from collections.abc import Iterable
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, SKOS
 
-from kg.iris import Iris
+from kg.graph.iris import Iris
+from kg.graph.linking import Unregistered
 from kg.knowledge.gazetteer import Gazetteer, Place
 from kg.knowledge.registry import Entity
-from kg.linking import Unregistered
 from kg.namespaces import GEOAREA, KGO
 
 # The UNSD M49 standard, which the shipped tables reproduce (data/vocab/README.md).

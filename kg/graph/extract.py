@@ -17,13 +17,13 @@ from rdflib import URIRef
 from spacy.tokens import Doc
 
 from kg.errors import ReportWarning
+from kg.graph.linking import PARAGRAPH_SEPARATOR, Linker, Mention, Unregistered
+from kg.graph.relations import Activity, ActivityFinder, role_findings
 from kg.knowledge.registry import Registry
 from kg.language.lexicon import base_language, load_lexicon
 from kg.language.script import TRADITIONAL, to_simplified
-from kg.linking import PARAGRAPH_SEPARATOR, Linker, Mention, Unregistered
 from kg.nlp.pipeline import load_pipeline, pipeline_name
 from kg.reader.model import Document, Paragraph
-from kg.relations import Activity, ActivityFinder, role_findings
 
 # The tag of names the pipeline of a language reads (organisations found by the
 # form of their name are named in the Simplified copy of Chinese text).
