@@ -1,4 +1,4 @@
-"""SHACL engines against one node with many values on a path (why kg.validate.FANOUT exists,
+"""SHACL engines against one node with many values on a path (why kg.shacl.shared.FANOUT exists,
 and why kg states a relation's support from its activities' side).
 
     python bench/fanout.py [--values 5000,10000,20000] [--nodes 1]

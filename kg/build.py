@@ -430,7 +430,7 @@ def report_json(documents: list[DocumentResult], triples: int, outputs: list[Pat
 
 
 def not_conforming(validation) -> NotConforming:
-    from kg.validate import format_report
+    from kg.shacl.report import format_report
 
     first = format_report(validation, limit=1)
     return NotConforming(f"the built graph does not conform to the shapes ({len(validation.violations)} "
@@ -524,7 +524,7 @@ def build_in_memory(inputs: list[Path], out_dir: Path, base_iri: str = DEFAULT_B
     store.load(nquads, format=ox.RdfFormat.N_QUADS)
     validation = None
     if validate:
-        from kg.validate import validate_store
+        from kg.shacl.shared import validate_store
 
         clock = time.process_time()
         validation = validate_store(store)

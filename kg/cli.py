@@ -236,9 +236,12 @@ def validate(
     then the shared graphs, so a large store validates in time linear in its size."""
     from kg.errors import DataError
     from kg.output import atomic_write
+    from kg.shacl.engines import ENGINES
+    from kg.shacl.report import format_report
+    from kg.shacl.shapes import load_shapes
+    from kg.shacl.shapes import check_shapes as check_shapes_graph
+    from kg.shacl.shared import validate_store
     from kg.store import open_store
-    from kg.validate import ENGINES, format_report, load_shapes, validate_store
-    from kg.validate import check_shapes as check_shapes_graph
 
     if inference not in ("none", "rdfs"):
         raise DataError(f"--inference must be none or rdfs, not {inference!r}")

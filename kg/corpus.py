@@ -141,7 +141,7 @@ def build_one(builder: Builder, path: Path, document, found, validate: bool,
     clock = time.process_time()
     result.nquads = sorted_lines(sink.quads)
     timings["serialisation"] = time.process_time() - clock
-    from kg.validate import external_objects, foreign_subjects, validate_partition
+    from kg.shacl.partition import external_objects, foreign_subjects, validate_partition
 
     result.foreign = sorted(node.value for node in foreign_subjects(sink.quads) if isinstance(node, ox.NamedNode))
     if validate:
@@ -399,7 +399,9 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
         if validate:
             from collections import Counter
 
-            from kg.validate import merge_results, validate_document, validate_shared
+            from kg.shacl.partition import validate_document
+            from kg.shacl.report import merge_results
+            from kg.shacl.shared import validate_shared
 
             clock = time.process_time()
             # Documents other graphs say something about: the editions of one symbol (linked in
@@ -454,7 +456,7 @@ def _unchanged(plan: list[tuple[Path, str]], previous: dict[str, dict], out_dir:
     and unregistered.csv are made again from the records (the same bytes, unless the previous
     build listed failures that are gone now), the exports from the store."""
     from kg.build import editions_of
-    from kg.validate import ValidationResult
+    from kg.shacl.report import ValidationResult
 
     clock = time.process_time()
     documents = [from_record(previous[rid]) for _, rid in plan]

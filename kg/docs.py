@@ -10,7 +10,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.namespaces import KGO, bind_prefixes
-from kg.validate import load_ontology
+from kg.shacl.shapes import load_ontology
 
 KGO_NS = str(KGO._NS)
 

@@ -16,8 +16,9 @@ import pytest
 
 from kg.build import build
 from kg.graph.quads import from_ox
+from kg.shacl.engines import validate_graph
+from kg.shacl.shared import validate_store
 from kg.store import open_store
-from kg.validate import validate_graph, validate_store
 from conftest import ROOT, write_report
 
 BASE = "https://w3id.org/sdg-kg/id/"
@@ -232,12 +233,12 @@ def test_validation_by_partition_finds_what_validating_the_union_finds(built, mo
     assert _found(validate_store(broken, fanout=1)) == _found(union)
     # A large corpus's shared graphs go through in pieces: in pieces of about 1,000 statements
     # (16 of them here), the same findings.
-    import kg.validate
+    import kg.shacl.shared
 
     pieces = []
-    partition = kg.validate.validate_partition
-    monkeypatch.setattr(kg.validate, "validate_partition", lambda *a, **k: pieces.append(1) or partition(*a, **k))
-    assert _found(kg.validate.validate_shared(broken, kg.validate.document_graphs(broken), piece=1000)) \
+    partition = kg.shacl.shared.validate_partition
+    monkeypatch.setattr(kg.shacl.shared, "validate_partition", lambda *a, **k: pieces.append(1) or partition(*a, **k))
+    assert _found(kg.shacl.shared.validate_shared(broken, kg.shacl.shared.document_graphs(broken), piece=1000)) \
         == {found for found in _found(union) if not found[1].startswith("<https://w3id.org/sdg-kg/id/doc/")}
     assert len(pieces) == 16
 

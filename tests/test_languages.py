@@ -22,8 +22,9 @@ from kg.reader.language import document_language, key_language, text_language
 from kg.reader.parallel import pair_translations
 from kg.reader.select import looks_like_report, read_document
 from kg.reader.source import read_source
+from kg.shacl.engines import validate_graph
+from kg.shacl.partition import document_graphs, foreign_subjects
 from kg.store import open_store
-from kg.validate import document_graphs, foreign_subjects, validate_graph
 from conftest import MULTILINGUAL, ROOT, write_report
 
 BASE = "https://w3id.org/sdg-kg/id/"

@@ -16,7 +16,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
 from kg.knowledge.sdg import load_sdg_registry
-from kg.validate import load_shapes, validate_graph
+from kg.shacl.engines import validate_graph
+from kg.shacl.shapes import load_shapes
 
 HERE = Path(__file__).resolve().parent
 PREFIXES = """

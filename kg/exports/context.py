@@ -33,7 +33,7 @@ def _compact(iri: str) -> str:
 def render_context(ontology: Graph | None = None) -> str:
     """The context document, as text (sorted keys, so it is the same for the same ontology)."""
     if ontology is None:
-        from kg.validate import load_ontology
+        from kg.shacl.shapes import load_ontology
 
         ontology = load_ontology()
     terms: dict[str, object] = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
