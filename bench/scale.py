@@ -212,8 +212,8 @@ def _bound(store, name: str, text: str, values: dict[str, str]):
     if not values:
         return {}
     try:
-        from kg.binding import data_base, prefixes_for, substitutions
-        from kg.queries import stored_query
+        from kg.store.binding import data_base, prefixes_for, substitutions
+        from kg.store.queries import stored_query
     except ImportError:
         return None
     query = stored_query(name)
@@ -225,13 +225,13 @@ def _bound(store, name: str, text: str, values: dict[str, str]):
 def time_queries(source: Path, repeat: int = 3) -> list[dict]:
     """Each stored query on the store behind ``source``: the best of ``repeat`` runs (binding its
     example values included), results read in full."""
-    from kg.store import open_store
+    from kg.store.open import open_store
 
     store = open_store(source)
     rows = []
     for name, text, values in stored_queries():
         if _bound(store, name, text, values) is None:
-            rows.append({"query": name, "skipped": "its parameters need kg.binding"})
+            rows.append({"query": name, "skipped": "its parameters need kg.store.binding"})
             continue
         best, count = float("inf"), 0
         for attempt in range(repeat):
@@ -260,7 +260,7 @@ def time_queries_rdflib(source: Path, repeat: int = 3) -> list[dict]:
     from rdflib import Dataset
     from rdflib.term import Variable
 
-    from kg.store import open_store
+    from kg.store.open import open_store
 
     def from_ox(term):  # the bound values, as rdflib terms (kg.graph.quads.from_ox, for trees without it)
         from rdflib import BNode, Literal, URIRef
@@ -274,7 +274,7 @@ def time_queries_rdflib(source: Path, repeat: int = 3) -> list[dict]:
         return Literal(term.value, datatype=URIRef(term.datatype.value))
 
     try:  # rdflib has no LATERAL (SEP-0006): it reads each `A LATERAL { B }` as the join `A { B }`
-        from kg.sparql import without_lateral as as_sparql11
+        from kg.store.sparql import without_lateral as as_sparql11
     except ImportError:  # a tree from before the stored queries used LATERAL
         def as_sparql11(text):
             return text

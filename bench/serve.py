@@ -29,10 +29,10 @@ import httpx  # noqa: E402
 import psutil  # noqa: E402
 import pyoxigraph  # noqa: E402
 
-from kg.binding import run  # noqa: E402
 from kg.namespaces import DEFAULT_BASE_IRI, SDG  # noqa: E402
-from kg.queries import stored_query  # noqa: E402
-from kg.store import open_store  # noqa: E402
+from kg.store.binding import run  # noqa: E402
+from kg.store.open import open_store  # noqa: E402
+from kg.store.queries import stored_query  # noqa: E402
 
 
 def questions(store) -> list[tuple[str, str, bytes]]:

@@ -241,7 +241,7 @@ def validate(
     from kg.shacl.shapes import load_shapes
     from kg.shacl.shapes import check_shapes as check_shapes_graph
     from kg.shacl.shared import validate_store
-    from kg.store import open_store
+    from kg.store.open import open_store
 
     if inference not in ("none", "rdfs"):
         raise DataError(f"--inference must be none or rdfs, not {inference!r}")
@@ -316,7 +316,7 @@ def export(
     from kg.exports.config import network_style
     from kg.exports.network import Projection, check_projection
     from kg.output import atomic_write
-    from kg.store import GRAPH_FILE, STORE_DIR, open_store
+    from kg.store.open import GRAPH_FILE, STORE_DIR, open_store
 
     fmt = check_format(format)
     types = tuple(t.strip() for t in node_types.split(",") if t.strip()) if node_types is not None else None
@@ -372,7 +372,7 @@ def publish(
 
     from kg.exports import Exporter
     from kg.exports.publish import Credentials, publish as send
-    from kg.store import open_store
+    from kg.store.open import open_store
 
     token = None
     if token_env is not None:
@@ -402,10 +402,10 @@ def query(
 ) -> None:
     """Run a stored SPARQL query (or your own, --file) over the built graph. Parameters are bound as RDF
     terms, never spliced into the query."""
-    from kg.binding import parse_assignments, run
-    from kg.queries import parse_query_file, stored_query
-    from kg.results import FORMATS, serialise, table
-    from kg.store import open_store
+    from kg.store.binding import parse_assignments, run
+    from kg.store.open import open_store
+    from kg.store.queries import parse_query_file, stored_query
+    from kg.store.results import FORMATS, serialise, table
 
     if (name is None) == (file is None):
         raise KgError("give the name of a stored query or --file FILE (`kg queries` lists the stored queries)")
@@ -428,7 +428,7 @@ def queries(
                                            "queries) instead of a table.")] = False,
 ) -> None:
     """List the stored queries with the question each answers."""
-    from kg.queries import catalogue, readme
+    from kg.store.queries import catalogue, readme
 
     found = catalogue()
     if markdown:
@@ -466,8 +466,8 @@ def serve(
 ) -> None:
     """Serve the built graph as a read-only SPARQL 1.1 endpoint at /sparql (updates, LOAD and SERVICE
     are refused; query time and result size are bounded). Stop it with Ctrl-C."""
-    from kg.serve import Limits
-    from kg.serve import serve as run_server
+    from kg.store.serve import Limits
+    from kg.store.serve import serve as run_server
 
     def announce(url: str, loopback: bool) -> None:
         err_console.print(f"kg serve: read-only SPARQL endpoint at {url} (Ctrl-C stops it)",

@@ -50,7 +50,7 @@ from kg.graph.quads import RDF_TYPE, QuadSink, sorted_lines
 from kg.output import Staging, atomic_write
 from kg.reader.source import DEFAULT_MAX_BYTES
 from kg.resources import pipeline_version
-from kg.store import STORE_DIR
+from kg.store.open import STORE_DIR
 
 RECORDS_DIR = "documents"
 # What the committed store's shared graphs were validated against: the hash of the report.json

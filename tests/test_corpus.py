@@ -18,7 +18,7 @@ from kg.build import build
 from kg.graph.quads import from_ox
 from kg.shacl.engines import validate_graph
 from kg.shacl.shared import validate_store
-from kg.store import open_store
+from kg.store.open import open_store
 from conftest import ROOT, write_report
 
 BASE = "https://w3id.org/sdg-kg/id/"

@@ -35,7 +35,7 @@ from kg.exports.context import render_context, shipped_context
 from kg.exports.network import Projection, project
 from kg.exports.publish import Credentials, publish
 from kg.namespaces import CONTEXT_IRI, EU_LANGUAGE, GEOAREA, KGO, SDG, SPARQL_PREFIXES
-from kg.store import open_store
+from kg.store.open import open_store
 from conftest import ROOT, write_report
 
 BASE = "https://w3id.org/sdg-kg/id/"

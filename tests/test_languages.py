@@ -24,7 +24,7 @@ from kg.reader.select import looks_like_report, read_document
 from kg.reader.source import read_source
 from kg.shacl.engines import validate_graph
 from kg.shacl.partition import document_graphs, foreign_subjects
-from kg.store import open_store
+from kg.store.open import open_store
 from conftest import MULTILINGUAL, ROOT, write_report
 
 BASE = "https://w3id.org/sdg-kg/id/"

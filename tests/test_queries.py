@@ -21,15 +21,15 @@ import pyoxigraph
 import pytest
 from rdflib.namespace import RDF
 
-from kg.binding import ParameterError, data_base, run
 from kg.build import build
 from kg.errors import KgError
 from kg.graph.relations import PARTNER_ROLES, materialise
 from kg.namespaces import DEFAULT_BASE_IRI, GEOAREA, KGO, SDG
-from kg.queries import catalogue, parse_query_file, readme, stored_query
 from kg.resources import shipped
-from kg.sparql import QueryError, Refused, check_query, service_position, update_keyword
-from kg.store import open_store
+from kg.store.binding import ParameterError, data_base, run
+from kg.store.open import open_store
+from kg.store.queries import catalogue, parse_query_file, readme, stored_query
+from kg.store.sparql import QueryError, Refused, check_query, service_position, update_keyword
 from conftest import GOLD, ROOT, write_report
 
 BASE = DEFAULT_BASE_IRI
@@ -493,7 +493,7 @@ def test_a_hostile_value_is_a_literal_that_matches_nothing(store, name, paramete
 
 
 def test_a_hostile_value_is_bound_as_one_literal(store):
-    from kg.binding import bind, prefixes_for
+    from kg.store.binding import bind, prefixes_for
 
     term = bind(HOSTILE, stored_query("partners-of-programme").parameter("programme"), store, prefixes_for(BASE))
     assert term == pyoxigraph.Literal(HOSTILE)
@@ -521,7 +521,7 @@ def test_missing_unknown_and_malformed_parameters(store):
         run(store, stored_query("programmes-for-target"), {})
     with pytest.raises(ParameterError, match="unknown parameter 'goal'"):
         run(store, stored_query("programmes-for-target"), {"target": "4.4", "goal": "4"})
-    from kg.binding import parse_assignments
+    from kg.store.binding import parse_assignments
     with pytest.raises(ParameterError, match="NAME=VALUE"):
         parse_assignments(["target"])
 
@@ -701,8 +701,8 @@ def test_the_readme_examples_are_real_output(built, tmp_path):
 
 
 def test_literal_parameters_keep_their_datatype(store):
-    from kg.binding import bind, prefixes_for
-    from kg.queries import Parameter
+    from kg.store.binding import bind, prefixes_for
+    from kg.store.queries import Parameter
 
     prefixes = prefixes_for(BASE)
     number = Parameter("n", ("xsd:integer",), "a number")

@@ -11,7 +11,7 @@ from kg.errors import DataError
 from kg.language.lexicon import load_lexicon
 from kg.nlp.pipeline import load_pipeline
 from kg.nlp.roles import RoleFinder, triggers
-from kg.store import open_store
+from kg.store.open import open_store
 from conftest import ROOT, write_report
 
 BASE = "https://w3id.org/sdg-kg/id/"

@@ -17,11 +17,11 @@ import psutil
 import pyoxigraph
 import pytest
 
-from kg.binding import run
 from kg.namespaces import DEFAULT_BASE_IRI, SDG
-from kg.queries import stored_query
-from kg.serve import Limits, _accepted, is_loopback, negotiate, SOLUTION_TYPES, DEFAULT_SOLUTION_TYPE
-from kg.store import open_store
+from kg.store.binding import run
+from kg.store.open import open_store
+from kg.store.queries import stored_query
+from kg.store.serve import Limits, _accepted, is_loopback, negotiate, SOLUTION_TYPES, DEFAULT_SOLUTION_TYPE
 
 TIMEOUT = 3  # seconds a query may run on the test server
 MAX_RESULT = 200_000  # bytes
@@ -246,7 +246,7 @@ def test_requests_for_another_host_name_are_refused(client, server):
 
 
 def test_allowed_hosts_follow_the_listening_address():
-    from kg.serve import allowed_hosts
+    from kg.store.serve import allowed_hosts
 
     assert allowed_hosts("127.0.0.1") == ["127.0.0.1", "::1", "localhost"]
     assert "kg.example.org" in allowed_hosts("127.0.0.1", ("kg.example.org",))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph
 import pytest
 
-from kg.sparql import QueryError, execute, without_lateral
+from kg.store.sparql import QueryError, execute, without_lateral
 
 
 def test_lateral_is_blanked_in_place_but_not_in_strings_iris_or_names():

@@ -12,7 +12,7 @@ graphml    network.graphml                 the network projection as GraphML
 csv        network-nodes.csv, -edges.csv   the network projection as two tables
 =========  ==============================  ==========================================
 
-Every export is computed from a store (:func:`kg.store.open_store` of a
+Every export is computed from a store (:func:`kg.store.open.open_store` of a
 build's output, or the graph a build has just made) and is deterministic: the
 same graph gives the same bytes. The RDF formats carry the dataset description
 (:mod:`kg.exports.description`) in the named graph ``{base}graph/dataset``.

@@ -95,7 +95,7 @@ def check_projection(projection: Projection, style: NetworkStyle) -> None:
 
 def project(store: pyoxigraph.Store, projection: Projection = Projection(),
             style: NetworkStyle | None = None) -> nx.DiGraph:
-    """The network of the weighted relations in ``store`` (a build's output, see :func:`kg.store.open_store`)."""
+    """The network of the weighted relations in ``store`` (a build's output, see :func:`kg.store.open.open_store`)."""
     style = style or network_style()
     check_projection(projection, style)
 

@@ -30,8 +30,8 @@ import pyoxigraph
 
 from kg.errors import KgError
 from kg.namespaces import DEFAULT_BASE_IRI, SDG
-from kg.queries import Parameter, StoredQuery
-from kg.sparql import PREFIX_IRIS, execute
+from kg.store.queries import Parameter, StoredQuery
+from kg.store.sparql import PREFIX_IRIS, execute
 
 DATA_PREFIX = "kg"
 _CURIE = re.compile(r"^([A-Za-z][\w-]*):([^\s<>\"{}|^`\\]*)$")

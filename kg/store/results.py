@@ -14,7 +14,7 @@ import pyoxigraph
 from rich.table import Table
 
 from kg.errors import KgError
-from kg.sparql import PREFIX_IRIS
+from kg.store.sparql import PREFIX_IRIS
 
 SOLUTION_FORMATS = {
     "csv": pyoxigraph.QueryResultsFormat.CSV,

@@ -2,7 +2,7 @@
 
 The HTTP side is Starlette served by uvicorn; the queries run in a pool of
 worker processes (pebble), each holding its own pyoxigraph store opened with
-:func:`kg.store.open_store`. That split is what bounds a query:
+:func:`kg.store.open.open_store`. That split is what bounds a query:
 
 * **time**: a query still running after ``timeout`` seconds is stopped by
   ending its worker process (pebble starts a fresh one), and the client gets
@@ -43,7 +43,7 @@ from urllib.parse import parse_qs
 import pyoxigraph
 
 from kg.errors import KgError
-from kg.sparql import QueryError, Refused, check_query, execute
+from kg.store.sparql import QueryError, Refused, check_query, execute
 
 QUERY_PATH = "/sparql"
 
@@ -88,7 +88,7 @@ _store: pyoxigraph.Store | None = None
 
 def _open(source: str) -> None:
     global _store
-    from kg.store import open_store
+    from kg.store.open import open_store
 
     _store = open_store(Path(source))
 
@@ -338,7 +338,7 @@ def serve(source: Path, host: str = "127.0.0.1", port: int = 7878, limits: Limit
     """Serve ``source`` until interrupted (Ctrl-C, SIGTERM); requests naming other hosts get 400."""
     import uvicorn
 
-    from kg.store import open_store
+    from kg.store.open import open_store
 
     limits.check()
     open_store(source)  # a missing or broken graph is a one-line error now, not in every worker
