@@ -278,7 +278,7 @@ def docs(
         "ontology/context.jsonld"),
 ) -> None:
     """Generate the data-model page (tables and a diagram) and the JSON-LD context from ontology/kg.ttl."""
-    from kg.docs import render_model_page
+    from kg.exports.model_page import render_model_page
     from kg.exports.context import render_context
     from kg.output import atomic_write
 

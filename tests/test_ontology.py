@@ -86,7 +86,7 @@ def test_every_term_kg_publishes_is_declared_and_every_declared_term_is_publishe
 
 
 def test_the_model_page_is_generated_from_the_ontology():
-    from kg.docs import render_model_page
+    from kg.exports.model_page import render_model_page
     from conftest import ROOT
 
     assert (ROOT / "docs" / "model.md").read_text(encoding="utf-8") == render_model_page(), \

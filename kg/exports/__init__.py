@@ -1,5 +1,11 @@
 """``kg export`` and ``kg build --export``: the graph in the formats other tools read.
 
+The last step of the flow before the build that calls it: exports are made from a store
+(:mod:`kg.store`) and read the ontology (:mod:`kg.shacl.shapes`); this package also holds
+what is published beside them, the JSON-LD context (:mod:`kg.exports.context`) and the
+data-model page (:mod:`kg.exports.model_page`), and ``kg publish``
+(:mod:`kg.exports.publish`). Nothing below it imports it.
+
 =========  ==============================  ==========================================
 format     default file(s)                 what
 =========  ==============================  ==========================================
