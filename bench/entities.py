@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.scoring import table  # noqa: E402
-from kg.build import Builder  # noqa: E402
+from kg.build.document import Builder  # noqa: E402
 from kg.resources import default_report  # noqa: E402
 
 TYPES = ("COUNTRY", "REGION", "ORG", "PROGRAMME")

@@ -163,7 +163,7 @@ def baseline(corpus: Path) -> dict:
     """Run in a process of its own: read every text, then time nlp(text) and blank tokenisation."""
     import spacy
 
-    from kg.build import read_document
+    from kg.build.document import read_document
     from kg.graph.linking import document_text
     from kg.nlp.pipeline import load_pipeline
 

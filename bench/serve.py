@@ -67,7 +67,7 @@ def main() -> int:
 
     graph = args.graph
     if not (graph / "graph.nq").is_file() and not (graph / "store").is_dir():
-        from kg.build import build
+        from kg.build.run import build
 
         graph = Path(tempfile.mkdtemp(prefix="kg-bench-"))
         build([], graph)

@@ -127,10 +127,10 @@ def build(
     they were."""
     import json
 
-    from kg.build import BuildFailed
-    from kg.build import build as run_build
+    from kg.build.output import atomic_write
+    from kg.build.result import BuildFailed
+    from kg.build.run import build as run_build
     from kg.exports import check_format
-    from kg.output import atomic_write
 
     for name in export or []:
         check_format(name)
@@ -234,8 +234,8 @@ def validate(
     The report groups results by shape, with the focus node, path, value and message.
     Document graphs are validated one at a time (with the types of what they link to),
     then the shared graphs, so a large store validates in time linear in its size."""
+    from kg.build.output import atomic_write
     from kg.errors import DataError
-    from kg.output import atomic_write
     from kg.shacl.engines import ENGINES
     from kg.shacl.report import format_report
     from kg.shacl.shapes import load_shapes
@@ -278,9 +278,9 @@ def docs(
         "ontology/context.jsonld"),
 ) -> None:
     """Generate the data-model page (tables and a diagram) and the JSON-LD context from ontology/kg.ttl."""
-    from kg.exports.model_page import render_model_page
+    from kg.build.output import atomic_write
     from kg.exports.context import render_context
-    from kg.output import atomic_write
+    from kg.exports.model_page import render_model_page
 
     atomic_write(out, render_model_page().encode("utf-8"))
     console.print(f"wrote {out}", highlight=False)
@@ -312,10 +312,10 @@ def export(
     """Export a build's graph for other tools: Gephi (gexf), network tools (graphml, csv), linked-data
     stores and catalogues (nq, ttl, jsonld, each with a DCAT/VoID dataset description; dcat: the
     description alone). See docs/exports.md."""
+    from kg.build.output import atomic_write
     from kg.exports import NETWORK_FORMATS, Exporter, check_format
     from kg.exports.config import network_style
     from kg.exports.network import Projection, check_projection
-    from kg.output import atomic_write
     from kg.store.open import GRAPH_FILE, STORE_DIR, open_store
 
     fmt = check_format(format)

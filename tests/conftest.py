@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import BuildResult, build
+from kg.build.result import BuildResult
+from kg.build.run import build
 from kg.reader.model import Document
 from kg.reader.report import read_report_file
 from kg.resources import default_report

@@ -28,7 +28,7 @@ from typing import Callable
 
 import pytest
 
-from kg.output import atomic_write
+from kg.build.output import atomic_write
 from conftest import ROOT
 
 PAGE = ROOT / "docs" / "bad-input.md"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.build import build
+from kg.build.run import build
 from kg.graph.quads import from_ox
 from kg.shacl.engines import validate_graph
 from kg.shacl.shared import validate_store
@@ -317,7 +317,7 @@ def test_a_build_stopped_midway_leaves_the_earlier_outputs_byte_for_byte(tmp_pat
 def test_a_full_disk_is_one_line_and_loses_nothing(tmp_path, monkeypatch):
     import errno
 
-    import kg.output
+    import kg.build.output
 
     out = tmp_path / "out"
     small = corpus(tmp_path / "in", 2)
@@ -328,12 +328,12 @@ def test_a_full_disk_is_one_line_and_loses_nothing(tmp_path, monkeypatch):
     def full(fd):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(kg.output.os, "fsync", full)
+    monkeypatch.setattr(kg.build.output.os, "fsync", full)
     from kg.errors import KgError
 
     with pytest.raises(KgError) as error:
         build([small], out, store=True, force=True)
     assert "No space left on device" in str(error.value) and str(out) in str(error.value)
-    monkeypatch.setattr(kg.output.os, "fsync", real)
+    monkeypatch.setattr(kg.build.output.os, "fsync", real)
     assert snapshot(out) == before
     assert not list(out.glob(".kg-staging-*"))

@@ -27,7 +27,7 @@ from networkx.readwrite.gexf import GEXFWriter
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS, VOID, XSD
 
-from kg.build import build
+from kg.build.run import build
 from kg.errors import KgError
 from kg.exports import FORMATS, Exporter, distributions
 from kg.exports.config import dataset_settings, network_style

@@ -339,7 +339,7 @@ def test_format_option_and_a_one_line_refusal():
 
 
 def test_the_mixed_build_is_byte_identical_across_runs(mixed, tmp_path):
-    from kg.build import build
+    from kg.build.run import build
 
     build([MULTILINGUAL], tmp_path, validate=False)
     for name in ("graph.nq", "report.json", "unregistered.csv"):

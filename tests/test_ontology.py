@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from kg.build import build
+from kg.build.run import build
 from kg.namespaces import KGO
 from kg.resources import shipped
 from conftest import write_report

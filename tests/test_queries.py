@@ -21,7 +21,7 @@ import pyoxigraph
 import pytest
 from rdflib.namespace import RDF
 
-from kg.build import build
+from kg.build.run import build
 from kg.errors import KgError
 from kg.graph.relations import PARTNER_ROLES, materialise
 from kg.namespaces import DEFAULT_BASE_IRI, GEOAREA, KGO, SDG

@@ -284,7 +284,7 @@ def test_a_bad_relations_section_is_one_clear_error():
 
 
 def test_an_english_report_has_activities_with_roles_dates_and_back_references(tmp_path):
-    from kg.build import Builder
+    from kg.build.document import Builder
 
     path = write_report(tmp_path, [
         "1. The project was implemented in cooperation with FAO and AFD. It contributes to target 4.3.",
@@ -314,7 +314,7 @@ def test_a_partners_home_is_not_where_the_activity_went(store):
 
 
 def test_the_english_edition_of_paragraph_7_has_the_same_funder_and_partners():
-    from kg.build import Builder
+    from kg.build.document import Builder
 
     found = Builder().build_document(ROOT / "tests" / "data" / "multilingual" / "CDIP_32_3_en_p1-10.txt").activities
     [fit] = [a for a in found if a.paragraph == 7 and ("funds-in-trust-china", "funder") in roles(a)]

@@ -118,7 +118,7 @@ class QuadSink:
 
 def sorted_lines(quads: Iterable[ox.Quad]) -> bytes:
     """N-Quads of ``quads`` (serialised by pyoxigraph), one per line, sorted and unique:
-    the same bytes as :func:`kg.output.sorted_nquads` gives for the same statements."""
+    the same bytes as :func:`kg.build.output.sorted_nquads` gives for the same statements."""
     data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
     lines = sorted({line for line in data.split(b"\n") if line})
     return b"\n".join(lines) + b"\n" if lines else b""

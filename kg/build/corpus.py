@@ -13,7 +13,7 @@ reduction (the shared graphs):
    batch) by ``--jobs`` processes, each loading the pipeline once. A worker
    returns a document's graph as sorted N-Quads, its validation against the
    shapes (the document graph with the types of what it links to) and its
-   :class:`~kg.build.Contribution`. A document that fails (bad input, a bug, a
+   :class:`~kg.build.document.Contribution`. A document that fails (bad input, a bug, a
    graph that does not conform) is reported in one line and left out; the
    others go on.
 3. **Reduce.** The new store starts as a checkpoint of the previous one (hard
@@ -23,7 +23,7 @@ reduction (the shared graphs):
    relations) are recomputed from every document's contribution and validated once.
 4. **Commit.** The store, ``report.json``, ``unregistered.csv`` and the new
    records are staged in the output directory and put in place together
-   (:class:`kg.output.Staging`): an interrupted or failed build leaves the
+   (:class:`kg.build.output.Staging`): an interrupted or failed build leaves the
    previous outputs and store as they were.
 """
 
@@ -41,13 +41,14 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from kg.build import (Builder, BuildResult, Contribution, DocumentResult, Failure, InputError, Progress,
-                      _first, _Silent, add_edition_warnings, add_shared_graphs, export_files, failure,
-                      not_conforming, read_document, report_json, unregistered_csv)
-from kg.errors import ReportWarning
+from kg.build.document import (Builder, Contribution, DocumentResult, Failure, Progress, _Silent, failure,
+                                read_document)
+from kg.build.output import Staging, atomic_write
+from kg.build.result import BuildResult, _first, export_files, not_conforming, report_json, unregistered_csv
+from kg.build.shared import add_edition_warnings, add_shared_graphs, editions_of
+from kg.errors import InputError, ReportWarning
 from kg.graph.linking import Unregistered
 from kg.graph.quads import RDF_TYPE, QuadSink, sorted_lines
-from kg.output import Staging, atomic_write
 from kg.reader.source import DEFAULT_MAX_BYTES
 from kg.resources import pipeline_version
 from kg.store.open import STORE_DIR
@@ -455,7 +456,6 @@ def _unchanged(plan: list[tuple[Path, str]], previous: dict[str, dict], out_dir:
     """A rebuild in which no document changed, came or went: the store stays as it is; report.json
     and unregistered.csv are made again from the records (the same bytes, unless the previous
     build listed failures that are gone now), the exports from the store."""
-    from kg.build import editions_of
     from kg.shacl.report import ValidationResult
 
     clock = time.process_time()
