@@ -1,0 +1,95 @@
+"""The ``kg`` command line, thin on top of everything else.
+
+Each command parses its options and calls the package that does the work:
+``kg build`` (:mod:`kg.cli.build` → :mod:`kg.build`), ``kg validate``
+(:mod:`kg.cli.validate` → :mod:`kg.shacl`), ``kg docs``, ``kg export`` and ``kg publish``
+(:mod:`kg.cli.exports` → :mod:`kg.exports`), ``kg query``, ``kg queries`` and ``kg serve``
+(:mod:`kg.cli.queries` → :mod:`kg.store`). Here: the application, its commands in the
+order ``kg --help`` lists them, and :func:`main`, the console entry point (``kg =
+"kg.cli:main"``), which turns user errors into one line on stderr. Nothing imports it.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import click
+import typer
+
+from kg import __version__
+from kg.cli import build, exports, queries, validate
+from kg.cli.console import err_console, state
+from kg.errors import KgError
+
+app = typer.Typer(
+    name="kg",
+    help="Build an RDF knowledge graph from the UN system's SDG reporting "
+         "(WIPO's CDIP reports and similar documents).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks for errors.")] = False,
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
+                                                    help="Print the version and exit.")] = None,
+) -> None:
+    state["debug"] = debug
+
+
+# In the order `kg --help` lists them.
+for command in (build.build, validate.validate, exports.docs, exports.export, exports.publish,
+                queries.query, queries.queries, queries.serve):
+    app.command()(command)
+
+
+# Typer 0.2x parses with a click of its own (typer._click): a bad option raises its
+# exceptions, not click's.
+_USAGE_ERRORS = tuple({click.ClickException, getattr(getattr(typer, "_click", None), "ClickException",
+                                                     click.ClickException)})
+
+
+def _terminate(signum, frame) -> None:
+    # A `kill` stops a build the way Ctrl-C does: staged outputs are removed, earlier ones kept.
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    """Console entry point: user errors are one line on stderr and exit status 2."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        # Without standalone mode click returns (rather than raises) the status of typer.Exit.
+        status = app(standalone_mode=False)
+        if status == 130:  # typer's word for a KeyboardInterrupt (Ctrl-C, or SIGTERM: see _terminate)
+            print("kg: interrupted; earlier outputs are unchanged", file=sys.__stderr__, flush=True)
+        if isinstance(status, int) and status:
+            sys.exit(status)
+    except KgError as error:
+        if state["debug"]:
+            raise
+        err_console.print(f"kg: error: {error}", style="red", highlight=False, markup=False)
+        sys.exit(error.exit_code)
+    except click.exceptions.Exit as exc:
+        if exc.exit_code == 130:  # typer's word for a KeyboardInterrupt
+            print("kg: interrupted; earlier outputs are unchanged", file=sys.__stderr__, flush=True)
+        sys.exit(exc.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        # Plain stderr: the interruption may have come while rich's live display held it.
+        print("kg: interrupted; earlier outputs are unchanged", file=sys.__stderr__, flush=True)
+        sys.exit(130)
+    except _USAGE_ERRORS as exc:
+        exc.show()
+        sys.exit(exc.exit_code)

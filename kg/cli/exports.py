@@ -1,0 +1,126 @@
+"""``kg docs``, ``kg export`` and ``kg publish``: the model page and context, the graph for other tools, a Graph Store."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from kg.cli.console import console, err_console
+from kg.errors import KgError
+
+
+def docs(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the page.")] = Path("docs/model.md"),
+    context: Annotated[Path, typer.Option("--context", help="Where to write the JSON-LD context.")] = Path(
+        "ontology/context.jsonld"),
+) -> None:
+    """Generate the data-model page (tables and a diagram) and the JSON-LD context from ontology/kg.ttl."""
+    from kg.build.output import atomic_write
+    from kg.exports.context import render_context
+    from kg.exports.model_page import render_model_page
+
+    atomic_write(out, render_model_page().encode("utf-8"))
+    console.print(f"wrote {out}", highlight=False)
+    atomic_write(context, render_context().encode("utf-8"))
+    console.print(f"wrote {context}", highlight=False)
+
+
+def export(
+    format: Annotated[str, typer.Option("--format", "-f", help="gexf, graphml, csv, jsonld, ttl, nq or dcat.",
+                                        show_default=False)],
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", "-o", help="The file to write (for csv: the stem of the -nodes.csv and -edges.csv pair; "
+                            "a directory: the default names in it; '-': standard output). "
+                            "Default: the default names in the --from directory.", show_default=False)] = None,
+    source: Annotated[Path, typer.Option("--from", help="A build's output directory, an on-disk store or an "
+                                         "RDF file.")] = Path("out"),
+    node_types: Annotated[Optional[str], typer.Option(
+        "--node-types", help="Network formats: the node types to keep, comma-separated (programme, organisation, "
+                             "country, region, country-group, goal, target). Default: all.",
+        show_default=False)] = None,
+    min_weight: Annotated[int, typer.Option("--min-weight", help="Network formats: leave out edges supported "
+                                            "by fewer activities.")] = 1,
+    label_language: Annotated[str, typer.Option("--label-language", help="Network formats: the language of "
+                                                "node labels (zh or en).")] = "en",
+    inline_context: Annotated[bool, typer.Option("--inline-context", help="JSON-LD: carry the @context in the "
+                                                 "file instead of referring to its IRI.")] = False,
+) -> None:
+    """Export a build's graph for other tools: Gephi (gexf), network tools (graphml, csv), linked-data
+    stores and catalogues (nq, ttl, jsonld, each with a DCAT/VoID dataset description; dcat: the
+    description alone). See docs/exports.md."""
+    from kg.build.output import atomic_write
+    from kg.exports import NETWORK_FORMATS, Exporter, check_format
+    from kg.exports.config import network_style
+    from kg.exports.network import Projection, check_projection
+    from kg.store.open import GRAPH_FILE, STORE_DIR, open_store
+
+    fmt = check_format(format)
+    types = tuple(t.strip() for t in node_types.split(",") if t.strip()) if node_types is not None else None
+    projection = Projection(types, min_weight, label_language)
+    if fmt.name in NETWORK_FORMATS:
+        check_projection(projection, network_style())
+    to_stdout = out is not None and str(out) == "-"
+    if to_stdout and len(fmt.files) > 1:
+        raise KgError(f"{fmt.name} writes {len(fmt.files)} files: give --out a file stem, not '-'")
+    exporter = Exporter(open_store(source), projection, inline_context)
+    # Next to the build's files: in its output directory, beside a store or RDF file given directly.
+    is_output = source.is_dir() and ((source / GRAPH_FILE).is_file() or (source / STORE_DIR).is_dir())
+    directory = source if is_output else source.parent
+    files = exporter.files(fmt.name, None if to_stdout else out, directory)
+    if to_stdout:
+        sys.stdout.buffer.write(files[0][1])
+        return
+    for path, data in files:
+        atomic_write(path, data)
+    detail = ""
+    if fmt.name in NETWORK_FORMATS:
+        detail = f" ({exporter.network.number_of_nodes()} nodes, {exporter.network.number_of_edges()} edges)"
+    err_console.print(f"wrote {', '.join(str(p) for p, _ in files)}{detail}", highlight=False)
+
+
+def publish(
+    endpoint: Annotated[str, typer.Option("--endpoint", help="The Graph Store HTTP Protocol URL (Oxigraph: "
+                                          "http://HOST:PORT/store; Fuseki: http://HOST:PORT/DATASET/data).",
+                                          show_default=False)],
+    graph: Annotated[Optional[list[str]], typer.Option(
+        "--graph", help="Send only this named graph (repeatable). Default: every graph of the build and the "
+                        "dataset description.", show_default=False)] = None,
+    source: Annotated[Path, typer.Option("--from", help="A build's output directory, an on-disk store or an "
+                                         "RDF file.")] = Path("out"),
+    user: Annotated[Optional[str], typer.Option("--user", envvar="KG_PUBLISH_USER",
+                                                help="User name for HTTP Basic authentication.",
+                                                show_default=False)] = None,
+    password: Annotated[Optional[str], typer.Option("--password", envvar="KG_PUBLISH_PASSWORD",
+                                                    help="Password for HTTP Basic authentication (better: the "
+                                                         "KG_PUBLISH_PASSWORD environment variable).",
+                                                    show_default=False)] = None,
+    token_env: Annotated[Optional[str], typer.Option(
+        "--token-env", help="The environment variable holding a bearer token (default: KG_PUBLISH_TOKEN, if set).",
+        show_default=False)] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for each graph.")] = 120.0,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be sent; send nothing.")] = False,
+) -> None:
+    """Send each named graph of a build (one per document, the reference graphs, the dataset
+    description) to a SPARQL 1.1 Graph Store endpoint with PUT, replacing what the store had in
+    that graph: publishing twice gives the same store as publishing once."""
+    import os
+
+    from kg.exports import Exporter
+    from kg.exports.publish import Credentials, publish as send
+    from kg.store.open import open_store
+
+    token = None
+    if token_env is not None:
+        token = os.environ.get(token_env)
+        if not token:
+            raise KgError(f"the environment variable {token_env} holds no token")
+    elif os.environ.get("KG_PUBLISH_TOKEN"):
+        token = os.environ["KG_PUBLISH_TOKEN"]
+    exporter = Exporter(open_store(source))
+    sent = send(exporter.quads(), endpoint, graph, Credentials(user, password, token), timeout, dry_run)
+    for item in sent:
+        verb = "would send" if item.status is None else f"sent (HTTP {item.status})"
+        console.print(f"{verb}: <{item.graph}> {item.triples} triples", highlight=False, soft_wrap=True)
