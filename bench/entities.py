@@ -24,7 +24,7 @@ from bench.scoring import table  # noqa: E402
 from kg.build.document import Builder  # noqa: E402
 from kg.resources import default_report  # noqa: E402
 
-TYPES = ("COUNTRY", "REGION", "ORG", "PROGRAMME")
+TYPES = ("COUNTRY", "REGION", "ORG", "PROGRAMME", "PROJECT", "WORK", "TREATY")
 
 
 def predicted_pairs(result) -> set[tuple[int, str, str]]:

@@ -72,6 +72,9 @@ class KGO(DefinedNamespace):
     mentionsRegion: URIRef
     mentionsOrganisation: URIRef
     mentionsProgramme: URIRef
+    mentionsProject: URIRef
+    mentionsWork: URIRef
+    mentionsTreaty: URIRef
     # mentions and their provenance
     Mention: URIRef
     ExtractionMethod: URIRef
@@ -82,6 +85,8 @@ class KGO(DefinedNamespace):
     GazetteerMatch: URIRef
     NameForm: URIRef
     AcronymReuse: URIRef
+    StatisticalModel: URIRef
+    confidence: URIRef
     # places
     Place: URIRef
     Country: URIRef
@@ -114,7 +119,12 @@ class KGO(DefinedNamespace):
     Project: URIRef
     Initiative: URIRef
     Award: URIRef
-    Publication: URIRef
+    Service: URIRef
+    Classification: URIRef
+    TechnicalStandard: URIRef
+    Work: URIRef
+    Treaty: URIRef
+    administeredBy: URIRef
     # activities, roles and relations
     Activity: URIRef
     describedIn: URIRef

@@ -150,13 +150,13 @@ CASES = [
          stderr=("warning: report.txt:5: cannot read the date '二〇二五年一月'",)),
     # -- data files (a copy of data/, KG_DATA=data) ------------------------------------
     Case("data", "registry: a kind that does not exist", ("build", "report.txt"), {"report.txt": GOOD},
-         data=replace_line("registry/organisations.csv", 3, "who,agency,World Health Organization,WHO,世界卫生组织,,,,,,,"),
+         data=replace_line("registry/organisations.csv", 3, "who,agency,World Health Organization,WHO,世界卫生组织,,,,,,,,UN"),
          stderr=(R + "data/registry/organisations.csv:3: kind 'agency' is not one of: un-body, igo, ngo, ip-office, "
                      "government, university, research, company, fund, bank, other",)),
     Case("data", "registry: a row with a field too few", ("build", "report.txt"), {"report.txt": GOOD},
          data=replace_line("registry/programmes.csv", 2, "patentscope,database,PATENTSCOPE"),
-         stderr=(R + "data/registry/programmes.csv:2: row has 3 field(s), expected 9 (id, kind, name_en, acronym, "
-                     "name_zh, aliases_zh, aliases_en, wikidata, note)",)),
+         stderr=(R + "data/registry/programmes.csv:2: row has 3 field(s), expected 10 (id, kind, name_en, acronym, "
+                     "name_zh, aliases_zh, aliases_en, wikidata, note, source)",)),
     Case("data", "registry: a quote that is never closed", ("build", "report.txt"), {"report.txt": GOOD},
          data=append_line("registry/organisations.csv", b'x-org,igo,"X Organisation,X,X,,,,,,,\n'),
          stderr=(R + "data/registry/organisations.csv:{end}: malformed CSV: unexpected end of data",)),

@@ -18,7 +18,7 @@ GRAPH = URIRef(BASE + "graph/cdip-32-3-zh")
 
 
 LINKS = (KGO.citesTarget, KGO.citesGoal, KGO.mentionsCountry, KGO.mentionsRegion, KGO.mentionsOrganisation,
-         KGO.mentionsProgramme)
+         KGO.mentionsProgramme, KGO.mentionsProject, KGO.mentionsWork, KGO.mentionsTreaty)
 
 
 def p(n: int) -> URIRef:

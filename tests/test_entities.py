@@ -78,7 +78,8 @@ def test_place_names_that_are_not_places(nlp):
     assert entities(nlp, "执法国家讲习班；波罗的海地区") == []  # 法国, 海地 inside other words
     assert [e for e in entities(nlp, "费利西亚·考克斯博士") if e[1] == "REGION"] == []  # a person's name
     assert ("印度", "COUNTRY", "IND") not in entities(nlp, "西印度群岛大学（UWI）")
-    assert entities(nlp, "根据《商标法新加坡条约》") == []  # inside the title of a treaty
+    # 新加坡 inside the title of a treaty names the treaty, not Singapore; the title is the treaty's name
+    assert entities(nlp, "根据《商标法新加坡条约》") == [("商标法新加坡条约", "TREATY", "singapore-treaty")]
 
 
 def test_unregistered_organisation_is_found_by_form_and_its_acronym_reused(nlp):
@@ -163,7 +164,7 @@ def test_adding_a_registry_row_is_all_it_takes(tmp_path, monkeypatch):
         fields = next(csv.reader((data / "registry" / "organisations.csv").open(encoding="utf-8")))
         row = dict.fromkeys(fields, "")
         row.update(id="csdra", kind="research", name_en="Caribbean Sustainable Development Research Association",
-                   acronym="CSDRA", name_zh="加勒比可持续发展研究协会", country="BRB")
+                   acronym="CSDRA", name_zh="加勒比可持续发展研究协会", country="BRB", source="a test")
         csv.DictWriter(stream, fieldnames=fields, lineterminator="\n").writerow(row)
     import os
     result = kg("build", str(report), "--out", str(out), "--quiet", env={**os.environ, "KG_DATA": str(data)})
@@ -178,7 +179,7 @@ def test_a_malformed_registry_row_is_one_clear_error(tmp_path):
     shutil.copytree(shipped("data"), data)
     path = data / "registry" / "organisations.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    lines.append("bad id,university,Some University,,某大学,,,,,,,")
+    lines.append("bad id,university,Some University,,某大学,,,,,,,,a test")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     import os
     result = kg("build", "--out", str(tmp_path / "out"), env={**os.environ, "KG_DATA": str(data)})

@@ -83,6 +83,12 @@ CASES = {
     "EntityShape": "INSERT DATA { <http://example.org/id/org/fao> owl:sameAs <http://dbpedia.org/resource/FAO> }",
     "RegisteredEntityLabelsShape": "DELETE WHERE { <http://example.org/id/programme/wipo-green> skos:prefLabel ?label . FILTER (lang(?label) = 'en') }",
     "OrganisationShape": "INSERT DATA { <http://example.org/id/org/fao> kgo:homeCountry geo:002 }",
+    "WorkShape": "INSERT DATA { <http://example.org/id/work/state-of-food-security> dct:publisher <http://example.org/id/programme/wipo-green> }",
+    "TreatyShape": "INSERT DATA { <http://example.org/id/treaty/itpgrfa> kgo:administeredBy <http://example.org/id/programme/wipo-green> }",
+    # A publication typed as a programme too (publications are works, not programmes).
+    "NamedThingsApartShape": "INSERT DATA { <http://example.org/id/work/state-of-food-security> a kgo:Programme }",
+    # A confidence on a mention a gazetteer found (only the model's mentions have one).
+    "MentionConfidenceShape": "INSERT DATA { <http://example.org/id/doc/t-zh/p/1/m/3-7> kgo:confidence 0.5 }",
     "ActivityShape": "DELETE WHERE { <http://example.org/id/doc/t-zh/p/1/activity/1> kgo:conductedBy ?programme }",
     # An activity said to advance a target with nothing in the text behind it.
     "AdvancedTargetHasEvidenceShape": "INSERT DATA { <http://example.org/id/doc/t-zh/p/1/activity/1> kgo:advances sdg:4.7 }",

@@ -171,7 +171,7 @@ def to_record(result: DocumentResult, rid: str) -> dict:
         "file": result.file, "sha256": result.sha256, "pipeline_version": pipeline_version(),
         "entry": result.entry,
         "warnings": [[w.path, w.message, w.line, w.paragraph] for w in result.warnings],
-        "unregistered": [[key, u.name, str(u.iri), u.paragraphs, u.language]
+        "unregistered": [[key, u.name, str(u.iri), u.paragraphs, u.language, u.label]
                          for key, u in result.unregistered.items()],
         "contribution": result.contribution.to_json(),
         "counts": dict(sorted(result.counts.items())),
@@ -187,8 +187,8 @@ def from_record(record: dict) -> DocumentResult:
         key=record["key"], iri=URIRef(record["iri"]), graph_iri=URIRef(record["graph"]), file=record["file"],
         sha256=record["sha256"], entry=record["entry"],
         warnings=[ReportWarning(*w) for w in record["warnings"]],
-        unregistered={key: Unregistered(name, URIRef(iri), paragraphs, language)
-                      for key, name, iri, paragraphs, language in record["unregistered"]},
+        unregistered={key: Unregistered(name, URIRef(iri), paragraphs, language, label)
+                      for key, name, iri, paragraphs, language, label in record["unregistered"]},
         contribution=Contribution.from_json(record["contribution"]), counts=Counter(record["counts"]),
         paragraphs=record["paragraphs"], chars=record["chars"], triples=record["triples"])
     result.foreign = record["foreign"]

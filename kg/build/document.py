@@ -29,7 +29,7 @@ from kg.graph.iris import Iris, document_key
 from kg.graph.linking import PARAGRAPH_SEPARATOR, Linker, Mention, Unregistered
 from kg.graph.relations import Activity, materialise
 from kg.knowledge.gazetteer import load_gazetteer
-from kg.knowledge.registry import load_registry
+from kg.knowledge.registry import NAMED_LABELS, load_registry
 from kg.knowledge.sdg import load_sdg_registry
 from kg.namespaces import DEFAULT_BASE_IRI, bind_prefixes
 from kg.nlp.pipeline import load_pipeline
@@ -257,7 +257,7 @@ class Builder:
         cited |= {str(self.sdg.goal_iri(s.goal)) for s in document.sections if s.goal is not None}
         places = {m.key for m in mentions if m.label in ("COUNTRY", "REGION")}
         entities = {(m.label, m.key) for m in mentions
-                    if m.label in ("ORG", "PROGRAMME") and self.registry.get(m.label, m.key)}
+                    if m.label in NAMED_LABELS and self.registry.get(m.label, m.key)}
         actors = sorted({actor for a in activities if a.by_actor for actor, _ in a.programmes})
         relations = [(r.kind, str(r.subject), str(r.object), list(r.activities))
                      for r in materialise({key: activities})]

@@ -59,16 +59,17 @@ def _first(failures: list[Failure]) -> KgError:
 
 
 def unregistered_csv(documents: list[DocumentResult]) -> bytes:
-    """The organisations found by form that the registry lacks, for a curator to add."""
+    """The names found in the texts that the registry lacks, with their type, for a curator to add."""
     import csv
     import io
 
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(["name", "iri", "document", "paragraphs"])
+    writer.writerow(["name", "type", "iri", "document", "paragraphs"])
     for d in documents:
-        for entry in sorted(d.unregistered.values(), key=lambda u: u.name):
-            writer.writerow([entry.name, str(entry.iri), d.file, " ".join(map(str, sorted(entry.paragraphs)))])
+        for entry in sorted(d.unregistered.values(), key=lambda u: (u.label, u.name)):
+            writer.writerow([entry.name, entry.label, str(entry.iri), d.file,
+                             " ".join(map(str, sorted(entry.paragraphs)))])
     return stream.getvalue().encode("utf-8")
 
 

@@ -52,11 +52,15 @@ def add_shared_graphs(builder: Builder, contributions: list[Contribution],
     # The reporting organisation conducts the activities that name no programme.
     for actor in sorted({actor for c in contributions for actor in c.actors}):
         entities[("ORG", actor)] = registry.get("ORG", actor)
-    # A mentioned organisation's parent and home country are described too, so
-    # every IRI the registry graph points to is described somewhere.
-    for entity in list(entities.values()):
-        if entity.parent:
-            entities[("ORG", entity.parent)] = registry.get("ORG", entity.parent)
+    # A mentioned entity's parent organisation, publisher, administering organisation and home
+    # country are described too, so every IRI the registry graph points to is described somewhere.
+    pending = list(entities.values())
+    while pending:  # parents have parents (UNOG → UN)
+        entity = pending.pop()
+        for organisation in (entity.parent, entity.publisher, entity.administered_by):
+            if organisation and ("ORG", organisation) not in entities:
+                entities[("ORG", organisation)] = registry.get("ORG", organisation)
+                pending.append(entities[("ORG", organisation)])
     for entity in entities.values():
         if entity.country:
             places[entity.country] = gazetteer.places[entity.country]

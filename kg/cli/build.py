@@ -134,7 +134,8 @@ def build(
 
 
 LABELS = (("TARGET", "SDG targets"), ("GOAL", "SDG goals"), ("COUNTRY", "countries"), ("REGION", "regions"),
-          ("ORG", "organisations"), ("PROGRAMME", "programmes"))
+          ("ORG", "organisations"), ("PROGRAMME", "programmes"), ("PROJECT", "projects"), ("WORK", "works"),
+          ("TREATY", "treaties"))
 
 
 def summary_table(result) -> Table:

@@ -1,4 +1,4 @@
-"""Describing the entities mentions link to: places, registered organisations and programmes.
+"""Describing the entities mentions link to: places, registered organisations, programmes, works and treaties.
 
 Descriptions live in graphs of their own, apart from the documents' graphs, so
 that each fact says where it came from: places come from the UN tables
@@ -43,11 +43,18 @@ PROGRAMME_CLASSES = {
     "database": KGO.Database,
     "system": KGO.RegistrationSystem,
     "body": KGO.WipoBody,
-    "project": KGO.Project,
+    "sector": KGO.WipoBody,
+    "division": KGO.WipoBody,
+    "external-office": KGO.WipoBody,
+    "service": KGO.Service,
+    "classification": KGO.Classification,
+    "standard": KGO.TechnicalStandard,
     "initiative": KGO.Initiative,
     "award": KGO.Award,
-    "publication": KGO.Publication,
 }
+# The class of what each label names (kinds refine ORG and PROGRAMME).
+LABEL_CLASSES = {"ORG": KGO.Organisation, "PROGRAMME": KGO.Programme, "PROJECT": KGO.Project,
+                 "WORK": KGO.Work, "TREATY": KGO.Treaty}
 
 
 def describe_places(graph: Graph, places: Iterable[Place], gazetteer: Gazetteer) -> None:
@@ -82,12 +89,12 @@ def describe_registered(graph: Graph, entities: Iterable[Entity], iris: Iris, ga
                         parents: dict[str, Entity]) -> None:
     for entity in sorted(entities, key=lambda e: (e.label, e.id)):
         node = entity_iri(iris, entity)
+        graph.add((node, RDF.type, LABEL_CLASSES[entity.label]))
         if entity.label == "ORG":
-            graph.add((node, RDF.type, KGO.Organisation))
             graph.add((node, RDF.type, ORGANISATION_CLASSES[entity.kind]))
-        else:
-            graph.add((node, RDF.type, KGO.Programme))
+        elif entity.label == "PROGRAMME":
             graph.add((node, RDF.type, PROGRAMME_CLASSES[entity.kind]))
+
         graph.add((node, DCTERMS.identifier, Literal(entity.id)))
         graph.add((node, SKOS.prefLabel, Literal(entity.name_zh, lang="zh")))
         graph.add((node, SKOS.prefLabel, Literal(entity.name_en, lang="en")))
@@ -102,12 +109,16 @@ def describe_registered(graph: Graph, entities: Iterable[Entity], iris: Iris, ga
             graph.add((node, KGO.homeCountry, gazetteer.places[entity.country].iri))
         if entity.parent:
             graph.add((node, ORG.subOrganizationOf, entity_iri(iris, parents[entity.parent])))
+        if entity.publisher:
+            graph.add((node, DCTERMS.publisher, entity_iri(iris, parents[entity.publisher])))
+        if entity.administered_by:
+            graph.add((node, KGO.administeredBy, entity_iri(iris, parents[entity.administered_by])))
         if entity.wikidata is not None:
             graph.add((node, OWL.sameAs, entity.wikidata))
 
 
 def describe_unregistered(graph: Graph, unregistered: Iterable[Unregistered], language: str) -> None:
     for entry in sorted(unregistered, key=lambda u: str(u.iri)):
-        graph.add((entry.iri, RDF.type, KGO.Organisation))
+        graph.add((entry.iri, RDF.type, LABEL_CLASSES[entry.label]))
         graph.add((entry.iri, RDF.type, KGO.UnregisteredEntity))
         graph.add((entry.iri, SKOS.prefLabel, Literal(entry.name, lang=entry.language or language)))

@@ -35,6 +35,7 @@ METHODS = {
     "gazetteer": KGO.GazetteerMatch,
     "name-form": KGO.NameForm,
     "acronym-reuse": KGO.AcronymReuse,
+    "model": KGO.StatisticalModel,
 }
 
 # The direct link from a paragraph (or item) to what a mention of each label refers to.
@@ -45,6 +46,9 @@ LINKS = {
     "REGION": KGO.mentionsRegion,
     "ORG": KGO.mentionsOrganisation,
     "PROGRAMME": KGO.mentionsProgramme,
+    "PROJECT": KGO.mentionsProject,
+    "WORK": KGO.mentionsWork,
+    "TREATY": KGO.mentionsTreaty,
 }
 
 
@@ -192,6 +196,8 @@ def add_document(graph: Graph, document: Document, key: str, mentions: Iterable[
         add((node, KGO.sourceStart, Literal(source_start)))
         add((node, KGO.sourceEnd, Literal(source_end)))
         add((node, KGO.method, METHODS[mention.method]))
+        if mention.confidence is not None:
+            add((node, KGO.confidence, Literal(f"{mention.confidence:.3f}", datatype=XSD.decimal)))
         predicate = LINKS[mention.label]
         add((p_node, predicate, mention.iri))
         if mention.item is not None:

@@ -6,9 +6,11 @@ Linking is where a found code or name meets the registries:
   that is not on the list is reported as a warning with its paragraph and is
   not linked;
 * a place links to its UN SDG code-list IRI (``geoArea/{M49}``);
-* an organisation or programme of the registry links to our IRI for it;
-* an organisation found by the form of its name gets a stable IRI of ours,
-  derived from its name, and is listed for a curator to add to the registry.
+* an organisation, programme, project, work or treaty of the registry links to
+  our IRI for it;
+* a name the registry lacks (found by the form of its name or proposed by the
+  statistical model) gets a stable IRI of ours, derived from its type and name,
+  and is listed for a curator to add to the registry.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from spacy.tokens import Doc
 from kg.errors import ReportWarning
 from kg.graph.iris import Iris
 from kg.knowledge.gazetteer import Gazetteer
-from kg.knowledge.registry import Registry
+from kg.knowledge.registry import LABEL_PATHS, Registry
 from kg.knowledge.sdg import SdgRegistry
 from kg.nlp.citations import CHARS as CITATION_CHARS
 from kg.nlp.citations import METHOD as CITATION_METHOD
@@ -41,22 +43,24 @@ class Mention:
     paragraph: int
     start: int  # offsets in the paragraph's text
     end: int
-    label: str  # TARGET, GOAL, COUNTRY, REGION, ORG, PROGRAMME
+    label: str  # TARGET, GOAL, COUNTRY, REGION, ORG, PROGRAMME, PROJECT, WORK, TREATY
     key: str  # the code, ISO/M49 code or registry id the pipeline read
     iri: URIRef
     surface: str
     method: str
     item: int | None = None
+    confidence: float | None = None  # the model's score, for a mention the model proposed
 
 
 @dataclass
 class Unregistered:
-    """An organisation found by form, not in the registry: what a curator needs to add it."""
+    """A name found in the text that the registry lacks: what a curator needs to add it."""
 
     name: str
     iri: URIRef
     paragraphs: list[int] = field(default_factory=list)
     language: str | None = None  # BCP 47 tag of ``name`` (set where it is known)
+    label: str = "ORG"
 
 
 def document_text(document: Document) -> tuple[str, list[int]]:
@@ -68,9 +72,9 @@ def document_text(document: Document) -> tuple[str, list[int]]:
     return PARAGRAPH_SEPARATOR.join(p.text for p in document.paragraphs), starts
 
 
-def unregistered_iri(iris: Iris, name: str) -> URIRef:
+def unregistered_iri(iris: Iris, name: str, label: str = "ORG") -> URIRef:
     digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]
-    return URIRef(f"{iris.base}org/unregistered/{digest}")
+    return URIRef(f"{iris.base}{LABEL_PATHS[label]}/unregistered/{digest}")
 
 
 class Linker:
@@ -113,12 +117,13 @@ class Linker:
                 continue
             iri, key = resolved
             if span.id_.startswith(NEW):
-                entry = unregistered.setdefault(span.id_, Unregistered(span.id_[len(NEW):], iri))
+                entry = unregistered.setdefault(str(iri), Unregistered(span.id_[len(NEW):], iri, label=span.label_))
                 if paragraph.number not in entry.paragraphs:
                     entry.paragraphs.append(paragraph.number)
             item = paragraph.item_at(start)
+            confidence = span._.kg_score if method == "model" else None
             mentions.append(Mention(paragraph.number, start, end, span.label_, key, iri, paragraph.text[start:end], method,
-                                    item.number if item else None))
+                                    item.number if item else None, confidence))
         return sorted(mentions), warnings, unregistered
 
     def _resolve(self, label: str, key: str) -> tuple[URIRef, str] | None:
@@ -130,6 +135,6 @@ class Linker:
             place = self.gazetteer.place(key)
             return (place.iri, place.key) if place else None
         if key.startswith(NEW):
-            return unregistered_iri(self.iris, key[len(NEW):]), key
+            return unregistered_iri(self.iris, key[len(NEW):], label), key
         entity = self.registry.get(label, key)
         return (URIRef(self.iris.base + entity.path), entity.id) if entity else None

@@ -46,6 +46,7 @@ from datetime import date
 from rdflib import URIRef
 from spacy.tokens import Doc
 
+from kg.knowledge.registry import NAMED_LABELS, PROGRAMME_LABELS
 from kg.errors import DataError
 from kg.graph.linking import Mention
 from kg.language.dates import find_date, find_date_range
@@ -55,6 +56,9 @@ from kg.reader.model import Document, Paragraph
 
 PARTNER_ROLES = ("partner", "funder", "host")
 PLACE_ROLES = ("beneficiary", "venue", "origin")
+
+# What makes a clause an activity of its own: it names someone, something or somewhere.
+NAMED_OR_PLACE = (*NAMED_LABELS, "COUNTRY", "REGION")
 
 
 @dataclass(frozen=True)
@@ -242,7 +246,7 @@ class ActivityFinder:
                                                     a_start, s_end, citations))
                     pending = None
                 if pending is not None:
-                    names_something = any(m.label in ("PROGRAMME", "ORG", "COUNTRY", "REGION")
+                    names_something = any(m.label in NAMED_OR_PLACE
                                           and m.key != self.actor for m in inside(*pending))
                     if not unit_made or names_something:
                         unit_made.append(self._activity(paragraph, len(made) + len(unit_made) + 1, item,
@@ -285,7 +289,7 @@ class ActivityFinder:
     def _programmes(self, mentions: list[Mention]) -> list[tuple[str, URIRef]]:
         seen: dict[str, URIRef] = {}
         for mention in mentions:
-            if mention.label == "PROGRAMME":
+            if mention.label in PROGRAMME_LABELS:
                 seen.setdefault(mention.key, mention.iri)
         return list(seen.items())
 

@@ -1,8 +1,20 @@
-"""The curated registries of partner organisations and WIPO programmes (``data/registry``).
+"""The curated registries of organisations, WIPO programmes, works and treaties (``data/registry``).
 
-Adding a row to ``organisations.csv`` or ``programmes.csv`` is the only step
-needed for kg to recognise and link a new entity: the pipeline builds its
-patterns from these files every run.
+Adding a row to one of the four files is the only step needed for kg to recognise and
+link a new entity: the pipeline builds its patterns from these files every run.
+
+=====================  ============  ===========================================
+file                   label         what a row is
+=====================  ============  ===========================================
+``organisations.csv``  ``ORG``       an organisation or a named part of one
+``programmes.csv``     ``PROGRAMME`` a WIPO programme, service, system or body
+                       ``PROJECT``   (``kind`` project) a one-off named project, an activity
+``works.csv``          ``WORK``      a publication: report, index, periodical, guide
+``treaties.csv``       ``TREATY``    a treaty, convention, agreement, protocol or act
+=====================  ============  ===========================================
+
+Every row names the list its names come from (``source``); a work may name its publisher
+and a treaty the organisation that administers it, both by organisation id.
 """
 
 from __future__ import annotations
@@ -21,11 +33,23 @@ from kg.resources import data_file
 
 ORGANISATIONS = ("registry", "organisations.csv")
 PROGRAMMES = ("registry", "programmes.csv")
+WORKS = ("registry", "works.csv")
+TREATIES = ("registry", "treaties.csv")
 
 ORGANISATION_KINDS = ("un-body", "igo", "ngo", "ip-office", "government", "university", "research",
                       "company", "fund", "bank", "other")
-PROGRAMME_KINDS = ("programme", "platform", "database", "system", "body", "project", "initiative",
-                   "award", "publication")
+PROGRAMME_KINDS = ("programme", "platform", "database", "system", "body", "sector", "division",
+                   "external-office", "service", "classification", "standard", "project", "initiative",
+                   "award")
+WORK_KINDS = ("report", "index", "periodical", "guide", "plan", "survey", "collection", "charter")
+TREATY_KINDS = ("treaty", "convention", "agreement", "protocol", "act")
+
+# The labels a registered name can carry, and where each lives under the base IRI.
+LABEL_PATHS = {"ORG": "org", "PROGRAMME": "programme", "PROJECT": "project", "WORK": "work",
+               "TREATY": "treaty"}
+NAMED_LABELS = tuple(LABEL_PATHS)
+# What an activity is carried out under: a standing programme, or a project of its own.
+PROGRAMME_LABELS = ("PROGRAMME", "PROJECT")
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _QID = re.compile(r"^Q[1-9][0-9]*$")
@@ -35,7 +59,7 @@ _ISO3 = re.compile(r"^[A-Z]{3}$")
 @dataclass
 class Entity:
     id: str
-    label: str  # "ORG" or "PROGRAMME"
+    label: str  # one of NAMED_LABELS
     kind: str
     name_en: str
     name_zh: str
@@ -43,14 +67,18 @@ class Entity:
     short_zh: str = ""
     names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     country: str | None = None  # ISO alpha-3 of its home country
-    parent: str | None = None
+    parent: str | None = None  # organisation id
+    publisher: str | None = None  # organisation id (works)
+    administered_by: str | None = None  # organisation id (treaties)
     wikidata: URIRef | None = None
+    source: str = ""
+    file: tuple[str, str] = ORGANISATIONS
     line: int = 0
 
     @property
     def path(self) -> str:
-        """The IRI path under the base: ``org/{id}`` or ``programme/{id}``."""
-        return f"{'org' if self.label == 'ORG' else 'programme'}/{self.id}"
+        """The IRI path under the base: ``org/{id}``, ``programme/{id}``, ``work/{id}`` …"""
+        return f"{LABEL_PATHS[self.label]}/{self.id}"
 
 
 def _split(value: str) -> list[str]:
@@ -78,7 +106,7 @@ class Registry:
 
 def _load_file(parts: tuple[str, str], label: str, kinds: tuple[str, ...], countries: set[str]) -> list[Entity]:
     path = data_file(*parts)
-    columns = ("id", "kind", "name_en", "acronym", "name_zh", "aliases_zh", "aliases_en", "wikidata")
+    columns = ("id", "kind", "name_en", "acronym", "name_zh", "aliases_zh", "aliases_en", "wikidata", "source")
     entities = []
     for line, row in numbered_rows(path, columns):
         def fail(message: str):
@@ -90,15 +118,19 @@ def _load_file(parts: tuple[str, str], label: str, kinds: tuple[str, ...], count
             raise fail(f"kind {row['kind']!r} is not one of: {', '.join(kinds)}")
         if not row["name_en"] or not row["name_zh"]:
             raise fail(f"{row['id']}: name_en and name_zh are required")
+        if not row["source"]:
+            raise fail(f"{row['id']}: source is required (the list or document the names come from)")
         if row["wikidata"] and not _QID.match(row["wikidata"]):
             raise fail(f"{row['id']}: wikidata {row['wikidata']!r} is not a Q-identifier")
         country = row.get("country") or None
         if country and (not _ISO3.match(country) or country not in countries):
             raise fail(f"{row['id']}: country {country!r} is not an ISO 3166-1 alpha-3 code of an M49 country")
-        entity = Entity(id=row["id"], label=label, kind=row["kind"], name_en=row["name_en"],
-                        name_zh=row["name_zh"], acronym=row["acronym"], short_zh=row.get("short_zh", ""),
-                        country=country, parent=row.get("parent") or None,
-                        wikidata=WD[row["wikidata"]] if row["wikidata"] else None, line=line)
+        entity = Entity(id=row["id"], label="PROJECT" if row["kind"] == "project" else label, kind=row["kind"],
+                        name_en=row["name_en"], name_zh=row["name_zh"], acronym=row["acronym"],
+                        short_zh=row.get("short_zh", ""), country=country, parent=row.get("parent") or None,
+                        publisher=row.get("publisher") or None, administered_by=row.get("administered_by") or None,
+                        wikidata=WD[row["wikidata"]] if row["wikidata"] else None, source=row["source"],
+                        file=parts, line=line)
         zh = {row["name_zh"], *_split(row["aliases_zh"])}
         if entity.short_zh:
             zh.add(entity.short_zh)
@@ -114,23 +146,26 @@ def _load_file(parts: tuple[str, str], label: str, kinds: tuple[str, ...], count
 def _check(entities: list[Entity]) -> None:
     seen: dict[tuple[str, str], Entity] = {}
     by_surface: dict[tuple[str, str], Entity] = {}
-    ids = {(e.label, e.id) for e in entities}
+    organisations = {e.id for e in entities if e.label == "ORG"}
     for entity in entities:
-        path = data_file(*(ORGANISATIONS if entity.label == "ORG" else PROGRAMMES))
-        key = (entity.label, entity.id)
+        path = data_file(*entity.file)
+        # Projects live in programmes.csv beside programmes: one id space per file.
+        key = (entity.file[1], entity.id)
         if key in seen:
             raise DataError(f"duplicate id {entity.id!r} (first at line {seen[key].line})", path=path,
                             line=entity.line)
         seen[key] = entity
-        if entity.parent and ("ORG", entity.parent) not in ids:
-            raise DataError(f"{entity.id}: parent {entity.parent!r} is not an organisation id", path=path,
-                            line=entity.line)
+        for column in ("parent", "publisher", "administered_by"):
+            reference = getattr(entity, column)
+            if reference and reference not in organisations:
+                raise DataError(f"{entity.id}: {column} {reference!r} is not an organisation id", path=path,
+                                line=entity.line)
         for language, names in entity.names.items():
             for name in names:
                 other = by_surface.setdefault((language, name), entity)
                 if other is not entity:
                     raise DataError(f"{entity.id}: name {name!r} already belongs to {other.id} "
-                                    f"(line {other.line})", path=path, line=entity.line)
+                                    f"({other.file[1]} line {other.line})", path=path, line=entity.line)
 
 
 @cache
@@ -139,6 +174,8 @@ def load_registry() -> Registry:
 
     countries = {p.iso3 for p in load_gazetteer().places.values() if p.iso3}
     entities = (_load_file(ORGANISATIONS, "ORG", ORGANISATION_KINDS, countries)
-                + _load_file(PROGRAMMES, "PROGRAMME", PROGRAMME_KINDS, countries))
+                + _load_file(PROGRAMMES, "PROGRAMME", PROGRAMME_KINDS, countries)
+                + _load_file(WORKS, "WORK", WORK_KINDS, countries)
+                + _load_file(TREATIES, "TREATY", TREATY_KINDS, countries))
     _check(entities)
     return Registry(entities)

@@ -39,6 +39,7 @@ class Lexicon:
     weak_heads: tuple[str, ...]
     not_heads: tuple[str, ...]
     generic_names: tuple[str, ...]
+    generic_determiners: tuple[str, ...]
     min_place_led_middle: int
     stop_words: tuple[str, ...]
     max_name_length: int
@@ -125,6 +126,7 @@ def _load_lexicon(language: str) -> Lexicon:
         weak_heads=tuple(get("entities", "weak_heads")),
         not_heads=tuple(get("entities", "not_heads")),
         generic_names=tuple(get("entities", "generic_names")),
+        generic_determiners=tuple(get("entities", "generic_determiners")),
         min_place_led_middle=int(get("entities", "min_place_led_middle")),
         stop_words=tuple(get("entities", "stop_words")),
         max_name_length=int(get("entities", "max_name_length")),

@@ -37,7 +37,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from kg.knowledge.gazetteer import load_gazetteer
-from kg.knowledge.registry import load_registry
+from kg.knowledge.registry import NAMED_LABELS, load_registry
 from kg.language.lexicon import Lexicon, load_lexicon
 from kg.nlp.text import text_of
 
@@ -45,11 +45,14 @@ GAZETTEER = "gazetteer"
 NAME_FORMS = "name_forms"
 ENTITIES = "entities"
 PLACE_LABELS = ("COUNTRY", "REGION")
-NAMED_LABELS = ("ORG", "PROGRAMME")
+# What a title (《…》) may be the name of.
+TITLE_LABELS = ("WORK", "TREATY")
 NEW = "new:"
 
 if not Span.has_extension("kg_method"):
     Span.set_extension("kg_method", default=None)
+if not Span.has_extension("kg_score"):
+    Span.set_extension("kg_score", default=None)
 
 
 def _span(doc: Doc, start: int, end: int, label: str, key: str, method: str,
@@ -78,13 +81,13 @@ def _inside(span: Span, ranges: list[tuple[int, int]]) -> bool:
 def _in_title(span: Span, titles: list[tuple[int, int]]) -> bool:
     """Whether a name is part of the title of a work (《…》) rather than a mention.
 
-    A programme whose name opens the title is the work itself (《全球创新指数（GII）》,
-    《全球专利申请中的性别差距：…》); any other name inside a title belongs to the
+    A work or treaty whose name opens the title is the title's own name (《全球创新指数（GII）》,
+    《全球专利申请中的性别差距：…》, 《马拉喀什条约》); any other name inside a title belongs to the
     title (《世界知识产权组织与世界贸易组织之间的协定》 names no organisation).
     """
     for opening, closing in titles:
         if opening < span.start_char and span.end_char < closing:
-            return not (span.label_ == "PROGRAMME" and span.start_char == opening + 1)
+            return not (span.label_ in TITLE_LABELS and span.start_char == opening + 1)
     return False
 
 
@@ -118,6 +121,7 @@ class GazetteerMatcher:
             (self.exact if acronym else self.folded).add(match_key, [pattern])
 
         self.continuations = set(lexicon.place_word_continuations)
+        self.generic = set(lexicon.generic_names)
         self.exclusions = PhraseMatcher(nlp.vocab, attr="LOWER")
         phrases = sorted(gazetteer.exclusions.get(language, ()))
         if phrases:
@@ -138,6 +142,13 @@ class GazetteerMatcher:
             return True
         return _inside(span, excluded) or _inside(span, names)
 
+    def _generic_use(self, span: Span, text: str) -> bool:
+        """A registered name that is also a generic term, used as the term (各国家知识产权局)."""
+        if span.text not in self.generic:
+            return False
+        before = text[max(0, span.start_char - 4):span.start_char].rstrip()
+        return any(before.endswith(word) for word in self.lexicon.generic_determiners)
+
     def __call__(self, doc: Doc) -> Doc:
         strings = doc.vocab.strings
         text = text_of(doc)
@@ -150,7 +161,7 @@ class GazetteerMatcher:
             span = Span(doc, start, end, label=label, span_id=key)
             if label in PLACE_LABELS and self._not_the_place(span, text, excluded, names):
                 continue
-            if _in_title(span, titles):
+            if _in_title(span, titles) or self._generic_use(span, text):
                 continue
             span._.kg_method = "gazetteer"
             spans.append(span)

@@ -10,12 +10,17 @@ too, since a trigger governs a list as a whole.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
 from spacy.tokens import Span
 
+from kg.knowledge.registry import NAMED_LABELS
 from kg.nlp.clauses import Layout
 from kg.nlp.role_rules import CLAUSE_START, END_OF_SCOPE, TYPES, RoleRules, kind_of
+
+# Names that play no role themselves: every named thing but an organisation.
+NOT_TAKERS = tuple(label for label in NAMED_LABELS if label != "ORG")
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,11 @@ class Trigger:
     @property
     def width(self) -> int:
         return self.governs_to - self.governs_from
+
+
+# A Latin trigger word right after "and"/"or" repeats the one before it, within this reach.
+COORDINATION_REACH = 160
+_COORDINATED = re.compile(r"\b(?:and|or)\s+$")
 
 
 class TriggerFinder(RoleRules):
@@ -51,7 +61,8 @@ class TriggerFinder(RoleRules):
             position = text.find(word, position + 1, end)
 
     def _blocked(self, text: str, at: int, word: str) -> bool:
-        """Whether ``word`` at ``at`` is part of a longer word that is no trigger (为 in 作为)."""
+        """Whether ``word`` at ``at`` is part of a longer word that is no trigger (为 in 作为), or a
+        coordinated repeat of one ("filed with the authorities of Senegal and with OAPI")."""
         for longer in self.not_triggers:
             if longer == word or word not in longer:
                 continue
@@ -60,6 +71,11 @@ class TriggerFinder(RoleRules):
                 if text.startswith(longer, at - offset):
                     return True
                 offset = longer.find(word, offset + 1)
+        before = text[max(0, at - COORDINATION_REACH):at]
+        if word[:1].isascii() and _COORDINATED.search(before):
+            previous = before.rfind(word, 0, len(before) - len(_COORDINATED.search(before).group(0)))
+            if previous >= 0 and not any(mark in before[previous:] for mark in ".;:"):
+                return self._blocked(text, at - len(before) + previous, word)
         return False
 
     # -- lists -----------------------------------------------------------------
@@ -215,8 +231,8 @@ class Names:
     def __init__(self, text: str, spans: list[Span]):
         self.outer, reach = [], -1
         for span in spans:  # sorted by start, longest first: a name inside an earlier one is nested
-            if span.label_ == "PROGRAMME":
-                continue  # a programme's name may hold names of its own (产权组织-巴西…暑期班)
+            if span.label_ in NOT_TAKERS:
+                continue  # a programme's (work's, treaty's) name may hold names of its own (产权组织-巴西…暑期班)
             if span.end_char > reach:
                 self.outer.append(span)
                 reach = span.end_char

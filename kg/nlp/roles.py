@@ -44,7 +44,7 @@ from kg.language.lexicon import load_lexicon
 from kg.nlp.clauses import Layout
 from kg.nlp.entities import ENTITIES, PLACE_LABELS
 from kg.nlp.role_rules import kind_of
-from kg.nlp.role_triggers import Lists, Names, Trigger, TriggerFinder
+from kg.nlp.role_triggers import NOT_TAKERS, Lists, Names, Trigger, TriggerFinder
 from kg.nlp.text import text_of
 
 ROLES = "roles"
@@ -127,7 +127,7 @@ class RoleFinder(TriggerFinder):
         for trigger in self._joint(text, layout, lists.groups, names.outer) + self._suffixes(text, layout, lists.groups):
             by_sentence[layout.clause_at(trigger.governs_from).sentence].append(trigger)
 
-        takers = [s for s in every if s.label_ != "PROGRAMME" and s.id_ != self.actor]
+        takers = [s for s in every if s.label_ not in NOT_TAKERS and s.id_ != self.actor]
         organisations = [s for s in every if s.label_ == "ORG"]
         taker_names = [(s.start_char, s.end_char) for s in takers]
         found: dict[tuple[int, int], dict[str, Evidence]] = {}
