@@ -44,6 +44,7 @@ DESCRIPTION = URIRef(BASE + "graph/dataset")
 DOC = URIRef(BASE + "doc/cdip-32-3-zh")
 WIPO = BASE + "org/wipo"
 GEXF_RNG = ROOT / "tests" / "schemas" / "gexf" / "1.3" / "gexf.rng"
+GRAPHML_XSD = ROOT / "tests" / "schemas" / "graphml-1.0" / "graphml.xsd"
 VOCAB = ROOT / "data" / "vocab"
 ISO3 = URIRef("http://metadata.un.org/sdg/codes/geoArea#iso3code")
 
@@ -202,12 +203,26 @@ def test_gexf_colours_nodes_by_type_and_sizes_them_by_degree(exporter, exported)
     assert max(degree, key=degree.get) == WIPO
 
 
-def test_graphml_is_xml_and_reads_back_with_the_same_nodes_edges_and_attributes(exporter, exported):
-    etree.parse(str(exported / "network.graphml"))  # well-formed XML
+def test_graphml_validates_against_the_graphml_1_0_schema(exported):
+    schema = etree.XMLSchema(etree.parse(str(GRAPHML_XSD)))
+    document = etree.parse(str(exported / "network.graphml"))
+    assert schema.validate(document), [f"{e.line}: {e.message}" for e in schema.error_log][:5]
+    ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
+    keys = document.findall("g:key", ns)
+    # A node attribute and an edge attribute of the same name are two keys with two ids.
+    assert len({k.get("id") for k in keys}) == len(keys)
+    assert {k.get("for") for k in keys if k.get("attr.name") == "paragraphs"} == {"node", "edge"}
+    ids = [n.get("id") for n in document.iterfind(".//g:node", ns)]
+    assert "sdg:4.4" in ids and "geo:152" in ids and "kg:org.wipo" in ids
+
+
+def test_graphml_reads_back_with_the_same_nodes_edges_and_attributes(exporter, exported):
     original = exporter.network
     read = nx.read_graphml(exported / "network.graphml")
-    assert dict(read.nodes(data=True)) == dict(original.nodes(data=True))
-    assert {(u, v): d for u, v, d in read.edges(data=True)} == {(u, v): d for u, v, d in original.edges(data=True)}
+    # Node ids are NMTOKENs; the IRI, the projection's node, is the iri attribute.
+    by_iri = nx.relabel_nodes(read, {n: d["iri"] for n, d in read.nodes(data=True)})
+    assert dict(by_iri.nodes(data=True)) == dict(original.nodes(data=True))
+    assert {(u, v): d for u, v, d in by_iri.edges(data=True)} == {(u, v): d for u, v, d in original.edges(data=True)}
     assert read.is_directed()
 
 

@@ -135,7 +135,7 @@ class Exporter:
 
             return [gephi.gexf(self.network, self.modified, dataset_settings().title.get("en", ""))]
         if fmt == "graphml":
-            return [gephi.graphml(self.network)]
+            return [gephi.graphml(self.network, self.base)]
         return list(gephi.csv_pair(self.network))
 
     def files(self, name: str, out: Path | None, directory: Path) -> list[tuple[Path, bytes]]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from xml.etree.ElementTree import SubElement
 
@@ -70,11 +71,50 @@ def gexf(graph: nx.DiGraph, modified: date | None = None, description: str = "",
     return stream.getvalue()
 
 
-def graphml(graph: nx.DiGraph) -> bytes:
-    """GraphML with the same attributes (no viz: GraphML has no standard for it)."""
+_NOT_NMTOKEN = re.compile(r"[^A-Za-z0-9._:\-]")
+
+
+def nmtoken(iri: str, prefixes: dict[str, str] | None = None) -> str:
+    """A readable ``xs:NMTOKEN`` for an IRI, as GraphML wants for node ids: the IRI as a CURIE
+    (``sdg:4.4``, ``geo:152``, ``kg:org.wipo``) with ``/`` read as ``.`` and any other character
+    an NMTOKEN may not hold as ``_``."""
+    prefixes = prefixes if prefixes is not None else {}
+    best = max((ns for ns in prefixes.values() if iri.startswith(ns)), key=len, default=None)
+    if best is not None:
+        prefix = next(p for p, ns in prefixes.items() if ns == best)
+        iri = f"{prefix}:{iri[len(best):]}"
+    return _NOT_NMTOKEN.sub("_", iri.replace("/", ".")) or "_"
+
+
+def graphml_ids(graph: nx.DiGraph, base: str | None = None) -> dict[str, str]:
+    """Each node's GraphML id (:func:`nmtoken`), unique: a clash gets ``-2``, ``-3`` … in node order."""
+    from kg.namespaces import DEFAULT_BASE_IRI, PREFIXES
+
+    prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+    prefixes["kg"] = base or DEFAULT_BASE_IRI
+    ids: dict[str, str] = {}
+    taken: set[str] = set()
+    for node in graph.nodes:
+        candidate = nmtoken(str(node), prefixes)
+        unique, n = candidate, 1
+        while unique in taken:
+            n += 1
+            unique = f"{candidate}-{n}"
+        taken.add(unique)
+        ids[node] = unique
+    return ids
+
+
+def graphml(graph: nx.DiGraph, base: str | None = None) -> bytes:
+    """GraphML 1.0, valid against its XSD, with the same attributes (no viz: GraphML has no standard for it).
+
+    Node ids are NMTOKENs made from the IRIs (:func:`graphml_ids`; the IRI itself is the ``iri``
+    attribute); keys get ids of their own (``d0``, ``d1`` …), one per attribute name and kind of
+    element, so a node's ``paragraphs`` and an edge's are two keys; edges carry the IRI of their
+    ``kgo:Relation`` as the ``id`` attribute, not as their XML id (an IRI is no NMTOKEN)."""
+    relabelled = nx.relabel_nodes(graph, graphml_ids(graph, base), copy=True)
     stream = io.BytesIO()
-    nx.write_graphml(graph, stream, encoding="utf-8", prettyprint=True, named_key_ids=True,
-                     edge_id_from_attribute="id")
+    nx.write_graphml(relabelled, stream, encoding="utf-8", prettyprint=True, named_key_ids=False)
     return stream.getvalue()
 
 
