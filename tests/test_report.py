@@ -269,6 +269,25 @@ def test_the_heatmap_has_a_second_panel_for_inferred_links(inferred, tmp_path):
     assert "&lt;b&gt;young&lt;/b&gt;" in page and "<b>young</b>" not in page
 
 
+def test_a_new_run_reuses_the_vega_bundle_of_the_site_it_replaces_only_if_it_is_intact(inferred, tmp_path,
+                                                                                        monkeypatch):
+    from kg.errors import KgError
+    from kg.report import assets, write_site
+
+    out = write_site(inferred, tmp_path / "site").path
+    bundle = (out / "assets" / "vega.js").read_bytes()
+
+    def no_bundle(version):
+        raise RuntimeError("not made again")
+
+    monkeypatch.setattr(assets, "_bundle", no_bundle)
+    write_site(inferred, out)
+    assert (out / "assets" / "vega.js").read_bytes() == bundle
+    (out / "assets" / "vega.js").write_bytes(bundle + b"alert(1);")  # not what the manifest lists: made anew
+    with pytest.raises(KgError, match="cannot bundle Vega's JavaScript"):
+        write_site(inferred, out)
+
+
 def test_the_same_build_gives_a_byte_identical_site(site, built, tmp_path):
     from kg.report import write_site
 
@@ -281,7 +300,7 @@ def test_the_same_build_gives_a_byte_identical_site(site, built, tmp_path):
 def test_a_failed_run_leaves_the_previous_site(built, tmp_path, monkeypatch):
     from kg.report import site as writer
 
-    monkeypatch.setattr(writer, "render", lambda source: {"index.html": b"first"})
+    monkeypatch.setattr(writer, "render", lambda source, previous=None: {"index.html": b"first"})
     out = tmp_path / "site"
     writer.write_site(built[1], out)
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -289,7 +308,7 @@ def test_a_failed_run_leaves_the_previous_site(built, tmp_path, monkeypatch):
     def broken(files):
         raise RuntimeError("disk full halfway")
 
-    monkeypatch.setattr(writer, "render", lambda source: {"index.html": b"second", "en/index.html": b"x"})
+    monkeypatch.setattr(writer, "render", lambda source, previous=None: {"index.html": b"second", "en/index.html": b"x"})
     monkeypatch.setattr(writer, "manifest", broken)
     with pytest.raises(RuntimeError):
         writer.write_site(built[1], out)

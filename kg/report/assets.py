@@ -35,14 +35,26 @@ def vegalite_version() -> str:
     return wanted if wanted in known else known[-1]
 
 
-class VegaBundle:
-    """vega-embed, Vega-Lite and Vega as one script, made on a thread of its own."""
+def bundle_label() -> str:
+    """What the bundle is made of (``vl-convert-python 1.9.0, Vega-Lite 6.4``): the same label, the same bytes."""
+    import vl_convert
 
-    def __init__(self) -> None:
-        self._result: str | None = None
+    return f"vl-convert-python {getattr(vl_convert, '__version__', '?')}, Vega-Lite {vegalite_version()}"
+
+
+class VegaBundle:
+    """vega-embed, Vega-Lite and Vega as one script, made on a thread of its own.
+
+    ``previous`` is the bundle of an earlier site with the same :func:`bundle_label` (its bytes
+    checked against that site's manifest), which is the same script: it is used as it is.
+    """
+
+    def __init__(self, previous: bytes | None = None) -> None:
+        self._result: str | None = previous.decode("utf-8") if previous is not None else None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._make, name="kg-vega-bundle", daemon=True)
-        self._thread.start()
+        if previous is None:
+            self._thread.start()
 
     def _make(self) -> None:
         try:
@@ -51,7 +63,8 @@ class VegaBundle:
             self._error = exc
 
     def result(self) -> bytes:
-        self._thread.join()
+        if self._thread.is_alive() or self._result is None:
+            self._thread.join()
         if self._error is not None:
             raise KgError(f"cannot bundle Vega's JavaScript (vl-convert-python): {self._error}")
         return self._result.encode("utf-8")

@@ -140,8 +140,8 @@ class Facts:
         return [e for e in self.entities.values() if e.type in kinds]
 
 
-def collect(store: pyoxigraph.Store) -> Facts:
-    """Ask the graph every question the site answers."""
+def collect(store: pyoxigraph.Store, network: nx.DiGraph | None = None) -> Facts:
+    """Ask the graph every question the site answers (``network``: the export's projection, if made already)."""
     entities = {row["entity"]: Entity(**{k: row[k] for k in (
         "type", "name_en", "name_zh", "acronym", "code", "iso3", "m49", "mentions", "paragraphs")}, iri=row["entity"])
         for row in ask(store, "entities")}
@@ -161,7 +161,7 @@ def collect(store: pyoxigraph.Store) -> Facts:
         goals=ask(store, "targets-per-goal"),
         paragraphs=paragraphs,
         activities=activities,
-        network=project(store),
+        network=network if network is not None else project(store),
         about=_about(store, entities, activities),
     )
 

@@ -8,6 +8,8 @@ projection's fixed node order make the positions, and so the page, the same on e
 
 from __future__ import annotations
 
+import threading
+
 import networkx as nx
 
 SEED = 22
@@ -24,3 +26,25 @@ def forceatlas2(graph: nx.DiGraph) -> dict[str, tuple[float, float]]:
     positions = nx.forceatlas2_layout(undirected, max_iter=ITERATIONS, seed=SEED, weight="weight",
                                       scaling_ratio=2.0, gravity=1.0)
     return {node: (round(float(x), 3), round(float(y), 3)) for node, (x, y) in positions.items()}
+
+
+class Layout:
+    """:func:`forceatlas2` on a thread of its own (numpy works outside the GIL), while the graph is asked."""
+
+    def __init__(self, graph: nx.DiGraph) -> None:
+        self._result: dict[str, tuple[float, float]] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(graph,), name="kg-forceatlas2", daemon=True)
+        self._thread.start()
+
+    def _run(self, graph: nx.DiGraph) -> None:
+        try:
+            self._result = forceatlas2(graph)
+        except BaseException as exc:  # noqa: BLE001 - raised again by result()
+            self._error = exc
+
+    def result(self) -> dict[str, tuple[float, float]]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result

@@ -3,7 +3,7 @@
 The site is written into a staging directory beside its destination and put in place in
 one rename (:class:`kg.build.output.Staging`), so a run that fails or is interrupted leaves
 the previous site as it was. A file ``kg-site.json`` at its root lists every file with its
-SHA-256; a destination that exists without it is not a site kg wrote, and is refused rather
+SHA-256 (and what Vega's bundle was made from, so that the next run can reuse it); a destination that exists without it is not a site kg wrote, and is refused rather
 than replaced. Everything is a function of the graph: the same build gives a byte-identical
 site.
 """
@@ -21,7 +21,8 @@ from kg.build.output import Staging
 from kg.errors import KgError
 from kg.report import assets
 from kg.report.facts import collect
-from kg.report.layout import forceatlas2
+from kg.exports.network import project
+from kg.report.layout import Layout
 from kg.report.pages import Pages, environment, search_entries
 from kg.report.paths import LANGUAGES
 from kg.store.open import GRAPH_FILE, STORE_DIR, open_store
@@ -73,11 +74,30 @@ def landing(lang_names: dict[str, str]) -> bytes:
             "</main>\n</body>\n</html>\n").encode("utf-8")
 
 
-def render(source: Path) -> dict[str, bytes]:
-    """Every file of the site, by its path in the site, from the build at ``source``."""
-    bundle = assets.VegaBundle()  # on its own thread while the graph is asked and the pages written
-    facts = collect(open_store(source))
-    layout = forceatlas2(facts.network)
+def previous_bundle(out: Path) -> bytes | None:
+    """The Vega bundle of the site already at ``out``, if it is the one this run would make (same label, and
+    its bytes those its manifest lists): making one takes seconds, and it is the same script."""
+    try:
+        listed = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        data = (out / assets.VEGA).read_bytes()
+    except (OSError, ValueError):
+        return None
+    if (isinstance(listed, dict) and listed.get("vega") == assets.bundle_label()
+            and listed.get("files", {}).get(assets.VEGA) == hashlib.sha256(data).hexdigest()):
+        return data
+    return None
+
+
+def render(source: Path, previous: Path | None = None) -> dict[str, bytes]:
+    """Every file of the site, by its path in the site, from the build at ``source`` (``previous``: the
+    site being replaced, whose Vega bundle is reused when it is the same)."""
+    # Vega's bundle is made on its own thread while the graph is asked and the pages written.
+    bundle = assets.VegaBundle(previous_bundle(previous) if previous is not None else None)
+    store = open_store(source)
+    network = project(store)
+    layout = Layout(network)  # on its own thread while the graph is asked
+    facts = collect(store, network)
+    layout = layout.result()
     env = environment()
     files: dict[str, bytes] = {"index.html": landing({"en": "English", "zh": "中文"})}
     for lang in LANGUAGES:
@@ -93,7 +113,8 @@ def render(source: Path) -> dict[str, bytes]:
 
 def manifest(files: dict[str, bytes]) -> bytes:
     listing = {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())}
-    return (json.dumps({"generator": f"kg {__version__}", "files": listing}, indent=1, sort_keys=True)
+    return (json.dumps({"generator": f"kg {__version__}", "vega": assets.bundle_label(), "files": listing},
+                       indent=1, sort_keys=True)
             + "\n").encode("utf-8")
 
 
@@ -102,7 +123,7 @@ def write_site(source: Path, out: Path | None = None) -> Written:
     started = time.perf_counter()
     source = check_source(source)
     out = check_destination(out if out is not None else source / "site", source)
-    files = render(source)
+    files = render(source, out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with Staging(out.parent) as staging:
         root = staging.file(out.name)
