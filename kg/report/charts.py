@@ -110,7 +110,8 @@ def network(nodes: list[dict], edges: list[dict], types: list[tuple[str, str, st
     axis = alt.Axis(title=None, labels=False, ticks=False, grid=False, domain=False)
     x = alt.X("x:Q", axis=axis)
     y = alt.Y("y:Q", axis=axis)
-    colour = alt.Color("type:N", title=None, legend=alt.Legend(orient="bottom"),
+    names = " : ".join(f"datum.label == '{name}' ? '{label}'" for name, label, _ in types) + " : datum.label"
+    colour = alt.Color("type:N", title=None, legend=alt.Legend(orient="bottom", labelExpr=names),
                        scale=alt.Scale(domain=[t for t, _, _ in types], range=[c for _, _, c in types]))
     links = alt.Chart(alt.Data(name="edges")).mark_rule(color="#9aa0a6").encode(
         x=x, y=y, x2="x2:Q", y2="y2:Q",

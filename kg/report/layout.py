@@ -14,6 +14,9 @@ import networkx as nx
 
 SEED = 22
 ITERATIONS = 100
+# Gephi's default gravity (1) leaves a small component far from the rest, which squeezes the main one into
+# a corner of the view; a stronger pull keeps every component in sight.
+GRAVITY = 10.0
 
 
 def forceatlas2(graph: nx.DiGraph) -> dict[str, tuple[float, float]]:
@@ -24,7 +27,7 @@ def forceatlas2(graph: nx.DiGraph) -> dict[str, tuple[float, float]]:
     undirected.add_nodes_from(graph.nodes)
     undirected.add_weighted_edges_from((s, t, d.get("weight", 1)) for s, t, d in graph.edges(data=True))
     positions = nx.forceatlas2_layout(undirected, max_iter=ITERATIONS, seed=SEED, weight="weight",
-                                      scaling_ratio=2.0, gravity=1.0)
+                                      scaling_ratio=2.0, gravity=GRAVITY)
     return {node: (round(float(x), 3), round(float(y), 3)) for node, (x, y) in positions.items()}
 
 
