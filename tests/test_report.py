@@ -441,8 +441,16 @@ def test_the_site_in_a_browser(browser, site, built, store):
     deadline = time.monotonic() + 10
     while circles() == shown and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert circles() == shown - Counter(n["type"] for n in chart_spec(
-        site / "en" / "network.html", "network")["datasets"]["nodes"])["target"]
+    nodes = chart_spec(site / "en" / "network.html", "network")["datasets"]["nodes"]
+    assert circles() == shown - Counter(n["type"] for n in nodes)["target"]
+    # The weight slider at its top keeps only the nodes of the heaviest edges.
+    heaviest = max(n["weight"] for n in nodes)
+    browser.execute_script("var s = document.querySelector('input[type=range][name=min_weight]'); s.value = arguments[0];"
+                           "s.dispatchEvent(new Event('input', {bubbles: true}));", heaviest)
+    deadline = time.monotonic() + 10
+    while circles() == shown - Counter(n["type"] for n in nodes)["target"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert circles() == sum(1 for n in nodes if n["weight"] >= heaviest and n["type"] != "target") > 0
 
     # Search, in Chinese and in English.
     errors["zh/search.html"] = visit(browser, site / "zh" / "search.html")

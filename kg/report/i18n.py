@@ -83,7 +83,6 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "采用 ForceAtlas2 布局。拖动以平移，滚动以缩放，单击节点打开其页面；复选框和滑块按类型和权重筛选。"),
     "min_weight": ("minimum weight", "最小权重"),
     "weight": ("Weight", "权重"),
-    "x": ("x", "x"),
     "none": ("None.", "无。"),
     "generated": ("Made by kg {version} from the stored SPARQL queries; every page is static.",
                   "由 kg {version} 根据存储的 SPARQL 查询生成；所有页面均为静态页面。"),
