@@ -40,7 +40,9 @@ FIXTURE = Path(__file__).parent / "data" / "report" / "inferred.trig"
 BASE = DEFAULT_BASE_IRI
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--window-size=1280,1000")
+                  "--window-size=1280,1000",
+                  # Any request for a name would fail (and show in the console): the site must need none.
+                  "--host-resolver-rules=MAP * ~NOTFOUND")
 
 
 def kg(*args: str) -> subprocess.CompletedProcess:
@@ -353,7 +355,7 @@ def browser():
         options.add_argument(flag)
     profile = tempfile.mkdtemp(prefix="kg-chromium-")
     options.add_argument(f"--user-data-dir={profile}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     session = webdriver.Chrome(service=Service(driver), options=options)
     session.set_page_load_timeout(60)
     yield session
@@ -377,6 +379,17 @@ def visit(browser, page: Path, charts: int | None = None) -> list[dict]:
     return [entry for entry in browser.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
 
 
+def requested(browser) -> set[str]:
+    """The URLs pages asked for since the last call (from the performance log; not Chromium's own chrome:
+    pages, nor data: and blob: URLs, which are made in the page)."""
+    found = set()
+    for entry in browser.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            found.add(message["params"]["request"]["url"])
+    return {url for url in found if not url.startswith(("chrome:", "chrome-untrusted:", "data:", "blob:", "about:"))}
+
+
 def pixels(browser, element) -> Counter:
     """The colours of ``element``'s screenshot, counted."""
     from PIL import Image
@@ -389,9 +402,12 @@ def test_the_site_in_a_browser(browser, site, built, store):
     from selenium.webdriver.common.by import By
 
     errors = {}
-    # The overview: both languages, three charts each.
+    requests: set[str] = set()
+    # The overview: both languages, three charts each; every request the page makes is for a file of the site.
     for lang in ("en", "zh"):
         errors[f"{lang}/index.html"] = visit(browser, site / lang / "index.html", charts=3)
+        requests |= requested(browser)
+    assert requests and all(url.startswith(site.as_uri() + "/") for url in requests), sorted(requests)[:5]
     # The heatmap: a rect per (programme, goal) cell, drawn blue.
     heatmap = browser.find_element(By.ID, "heatmap")
     cells = heatmap.find_elements(By.CSS_SELECTOR, "g.mark-rect.role-mark path")
@@ -434,6 +450,7 @@ def test_the_site_in_a_browser(browser, site, built, store):
 
     # The network: drawn, and its filters work (hiding targets hides their nodes).
     errors["en/network.html"] = visit(browser, site / "en" / "network.html", charts=1)
+    assert all(url.startswith(site.as_uri() + "/") for url in requested(browser))
     circles = lambda: len(browser.find_elements(By.CSS_SELECTOR, "#network g.mark-symbol.role-mark path"))
     shown = circles()
     assert shown == len(chart_spec(site / "en" / "network.html", "network")["datasets"]["nodes"])
