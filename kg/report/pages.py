@@ -167,6 +167,7 @@ class Pages:
                 yield self.paragraph_page(iri)
 
     def overview(self):
+        """The documents, the counts, the coverage heatmap, the top partners and the world map."""
         facts = self.facts
         self.current = "index.html"
         counts = [("paragraphs", len(facts.paragraphs)), ("activities", len(facts.activities)),
@@ -203,9 +204,14 @@ class Pages:
         rank = {labels[p]: i for i, p in enumerate(ranked)}
         return sorted(rows, key=lambda r: (rank[r["programme"]], r["goal_number"], r["link"]))
 
+    def _by_activity(self, *kinds: str):
+        """The entities of ``kinds``, those in the most activities first."""
+        return sorted(self.facts.of_kind(*kinds), key=lambda e: (-self.involved[e.iri], self.name(e.iri), e.iri))
+
     def lists(self):
+        """The lists of programmes, organisations and places, and the goals page."""
         facts = self.facts
-        by_kind = lambda *kinds: sorted(facts.of_kind(*kinds), key=lambda e: (-self.involved[e.iri], self.name(e.iri)))
+        by_kind = self._by_activity
         yield self._render("list.html", "programmes.html", self.t("programmes"),
                            entities=by_kind(*PROGRAMME_KINDS), involved=self.involved)
         yield self._render("list.html", "organisations.html", self.t("organisations"),
@@ -219,6 +225,7 @@ class Pages:
                            targets=targets, involved=self.involved, heatmap=Markup(script_json(heatmap)))
 
     def network_page(self):
+        """The GEXF export's network (its colours and sizes too) at the laid-out positions, as one chart."""
         from kg.exports.config import network_style
         from kg.exports.gephi import with_viz
 
@@ -251,39 +258,46 @@ class Pages:
         return self.name(node)
 
     def search_page(self):
+        """The search box; the names are in assets/search.js, shared by both languages."""
         return self._render("search.html", "search.html", self.t("search"), searching=True)
 
     def entity_page(self, entity):
-        facts, iri = self.facts, entity.iri
+        """A programme's, organisation's, place's, goal's or target's page: the stored questions about it,
+        and every activity linked to it as a claim."""
+        iri = entity.iri
         path = self.paths[iri]
         self.current = path
-        about = facts.about.get(iri, {})
-        focus = {iri}
-        also: frozenset[str] = frozenset()
-        if entity.type == "goal":
-            also = frozenset(e.iri for e in facts.of_kind("target") if (e.code or "").split(".")[0] == entity.code)
-            focus |= also
+        about = self.facts.about.get(iri, {})
+        targets = self._targets_of(entity)  # a goal's page shows its targets' citations and activities too
+        focus = {iri} | targets
         context = dict(entity=entity, other_name=entity.name("en" if self.lang == "zh" else "zh"),
                        kind=self.t(f"type_{entity.type}"), about=about,
                        named=[dict(r, paragraph_iri=r["paragraph"], paragraph=r["number"]) for r in self.named[iri]])
         if "activities-of-programme" in about:
-            advanced = Counter()
-            for row in about["activities-of-programme"]:
-                if row["advances"]:
-                    advanced[row["advances"]] += 1
-            context["advanced"] = sorted(advanced.items(), key=lambda pair: _code_key(self.name(pair[0])))
+            context["advanced"] = self._advanced(about["activities-of-programme"])
         if entity.type == "organisation":
             context["works_with"] = self._works_with(iri)
             context["co_partners"] = [(r["second"] if r["first"] == iri else r["first"], r["activities"])
-                                      for r in facts.cooccurrence if iri in (r["first"], r["second"])]
+                                      for r in self.facts.cooccurrence if iri in (r["first"], r["second"])]
         if entity.type in ("goal", "target"):
-            context["targets"] = sorted((e for e in facts.of_kind("target") if e.iri in also), key=lambda e: _code_key(e.code))
+            context["targets"] = sorted((self.facts.entities[t] for t in targets), key=lambda e: _code_key(e.code))
             context["citations"] = self._citations(about.get("paragraphs-citing-target", []), focus)
-        conducted = activities_of(facts, iri, ("conductedBy",))
-        advancing = activities_of(facts, iri, ("advances",), also)
-        taking_part = activities_of(facts, iri, ("participant",))
-        context["claims"] = self.claims_html(_merge(conducted, advancing, taking_part), focus)
+        linked = _merge(activities_of(self.facts, iri, ("conductedBy",)),
+                        activities_of(self.facts, iri, ("advances",), frozenset(targets)),
+                        activities_of(self.facts, iri, ("participant",)))
+        context["claims"] = self.claims_html(linked, focus)
         return self._render("entity.html", path, entity.name(self.lang), **context)
+
+    def _targets_of(self, entity) -> set[str]:
+        """The targets of a goal that the graph holds (none for anything else)."""
+        if entity.type != "goal":
+            return set()
+        return {e.iri for e in self.facts.of_kind("target") if (e.code or "").split(".")[0] == entity.code}
+
+    def _advanced(self, rows: list[dict]) -> list[tuple[str, int]]:
+        """(target or goal, activities) from activities-of-programme's rows, in SDG code order."""
+        advanced = Counter(row["advances"] for row in rows if row["advances"])
+        return sorted(advanced.items(), key=lambda pair: (_code_key(self.name(pair[0])), pair[0]))
 
     def _works_with(self, iri: str) -> list[tuple[str, str, int]]:
         """(programme, role, activities) for the activities the organisation takes part in."""
@@ -315,6 +329,7 @@ class Pages:
         return found
 
     def paragraph_page(self, iri: str):
+        """A paragraph's whole text with every mention marked (each mark an anchor), and its activities."""
         facts = self.facts
         paragraph = facts.paragraphs[iri]
         path = self.paths[iri]
