@@ -562,6 +562,8 @@ class _Recorder(BaseHTTPRequestHandler):
                                 len(body.splitlines())))
         ok = self.headers.get("Authorization") in ("Bearer s3cret", "Basic dXNlcjpwYXNz")
         self.send_response(204 if ok else 401, None if ok else "Unauthorized")
+        if not ok:
+            self.send_header("WWW-Authenticate", 'Basic realm="store"')
         self.end_headers()
 
     def log_message(self, *args):
@@ -579,10 +581,11 @@ def test_publish_authenticates_with_a_bearer_token_or_basic_credentials(exporter
             publish(exporter.quads(), endpoint, [graph])
         sent = publish(exporter.quads(), endpoint, [graph], Credentials(token="s3cret"))
         assert [(s.graph, s.status) for s in sent] == [(graph, 204)]
-        publish(exporter.quads(), endpoint, [graph], Credentials(user="user", password="pass"))
+        # User credentials go only once the server asks for them, in the scheme it names.
+        publish(exporter.quads(), endpoint, [graph], Credentials(user="user", password="pass"), warn=lambda m: None)
     finally:
         server.shutdown()
-    assert [a for _, a, _, _ in _Recorder.seen] == [None, "Bearer s3cret", "Basic dXNlcjpwYXNz"]
+    assert [a for _, a, _, _ in _Recorder.seen] == [None, "Bearer s3cret", None, "Basic dXNlcjpwYXNz"]
     assert {p for p, *_ in _Recorder.seen} == {"/store?graph=https%3A%2F%2Fw3id.org%2Fsdg-kg%2Fid%2Fgraph%2Fgeo"}
     assert {t for _, _, t, _ in _Recorder.seen} == {"application/n-triples"}
     geo = sum(1 for q in exporter.quads() if q.graph_name.value == graph)
