@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import json
 import shutil
 import subprocess
@@ -186,3 +187,62 @@ def test_a_malformed_registry_row_is_one_clear_error(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip() == (f"kg: error: {path}:{len(lines)}: id 'bad id' is not a lowercase slug "
                                      "(letters, digits, hyphens)")
+
+
+# -- names in context: generic uses, names as modifiers, possessives ------------------------
+
+def test_a_registered_name_used_as_the_generic_term_is_no_mention(nlp):
+    # 国家知识产权局 is CNIPA; after 的, 各 or a classifier it is "the national IP office(s)" of others.
+    assert entities(nlp, "国家知识产权局局长出席") == [("国家知识产权局", "ORG", "cnipa")]
+    for text in ("秘鲁的国家知识产权局", "各国家知识产权局", "13个国家知识产权局"):
+        assert [e for e in entities(nlp, text) if e[1] == "ORG"] == [], text
+
+
+def test_an_organisation_named_as_the_modifier_of_an_agenda_or_event_is_no_mention(nlp):
+    assert [e for e in entities(nlp, "落实联合国2030年可持续发展议程") if e[0].startswith("联合国")] == []
+    assert [e for e in entities(nlp, "联合国气候变化大会在迪拜举行") if e[0] == "联合国"] == []
+    assert entities(nlp, "与联合国合作") == [("联合国", "ORG", "un")]
+    assert entities(nlp, "出席联合国大会") == [("联合国大会", "ORG", "unga")]
+    english = load_pipeline("en")
+    assert entities(english, "the UN 2030 Agenda for Sustainable Development") == []
+    assert entities(english, "UN Sustainable Development Goals") == []
+    assert entities(english, "a report of the United Nations") == [("United Nations", "ORG", "un")]
+
+
+def test_a_name_inside_a_longer_phrase_it_is_no_name_of(nlp):
+    # WIPO's Development Agenda (发展议程) inside the 2030 Agenda for Sustainable Development.
+    assert [e for e in entities(nlp, "可持续发展议程") if e[1] == "PROGRAMME"] == []
+    assert entities(nlp, "发展议程项目") == [("发展议程", "PROGRAMME", "development-agenda")]
+
+
+def test_possessives_and_acronym_compounds_leave_the_name_whole():
+    english = load_pipeline("en")
+    assert entities(english, "WIPO's report and Kenya’s office") == [("WIPO", "ORG", "wipo"), ("Kenya", "COUNTRY", "KEN")]
+    found = {(text, key) for text, _, key in entities(english, "the WIPO-ARIPO framework for WIPO-administered treaties")}
+    assert {("WIPO", "wipo"), ("ARIPO", "aripo")} <= found
+    assert [t.text for t in english.tokenizer("COVID-19, DL-101, e-commerce and O'Brien")] == \
+        ["COVID-19", ",", "DL-101", ",", "e-commerce", "and", "O'Brien"]
+
+
+def test_works_and_treaties_are_registered_with_their_publishers_and_administrators():
+    from kg.knowledge.registry import load_registry
+
+    registry = load_registry()
+    gii, paris = registry.get("WORK", "global-innovation-index"), registry.get("TREATY", "paris-convention")
+    assert (gii.path, gii.publisher) == ("work/global-innovation-index", "wipo")
+    assert (paris.path, paris.administered_by) == ("treaty/paris-convention", "wipo")
+    assert registry.get("PROJECT", "ghana-kente-gi").path == "project/ghana-kente-gi"
+    assert all(e.source for e in registry.entities.values())
+
+
+def test_a_work_naming_a_publisher_that_is_not_an_organisation_is_one_clear_error(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(shipped("data"), data)
+    path = data / "registry" / "works.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.append("some-report,report,Some Report,,某报告,,,no-such-org,,,a test")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = kg("build", "--out", str(tmp_path / "out"), env={**os.environ, "KG_DATA": str(data)})
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(f"works.csv:{len(lines)}: some-report: publisher 'no-such-org' is not an "
+                                          "organisation id")

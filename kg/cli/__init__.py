@@ -5,7 +5,7 @@ Each command parses its options and calls the package that does the work:
 (:mod:`kg.cli.validate` → :mod:`kg.shacl`), ``kg docs``, ``kg export`` and ``kg publish``
 (:mod:`kg.cli.exports` → :mod:`kg.exports`), ``kg query``, ``kg queries`` and ``kg serve``
 (:mod:`kg.cli.queries` → :mod:`kg.store`), ``kg report``
-(:mod:`kg.cli.report` → :mod:`kg.report`). Here: the application, its commands in the
+(:mod:`kg.cli.report` → :mod:`kg.report`), ``kg train`` (:mod:`kg.cli.train` → :mod:`kg.training`). Here: the application, its commands in the
 order ``kg --help`` lists them, and :func:`main`, the console entry point (``kg =
 "kg.cli:main"``), which turns user errors into one line on stderr. Nothing imports it.
 """
@@ -19,7 +19,7 @@ import click
 import typer
 
 from kg import __version__
-from kg.cli import build, exports, queries, report, validate
+from kg.cli import build, exports, queries, report, train, validate
 from kg.cli.console import err_console, state
 from kg.errors import KgError
 
@@ -51,7 +51,7 @@ def _main(
 
 # In the order `kg --help` lists them.
 for command in (build.build, validate.validate, exports.docs, exports.export, exports.publish,
-                queries.query, queries.queries, queries.serve, report.report):
+                queries.query, queries.queries, queries.serve, report.report, train.train):
     app.command()(command)
 
 

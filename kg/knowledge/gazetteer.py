@@ -31,6 +31,8 @@ SDG_CODES = ("vocab", "lod4stats-sdg-codes.ttl")
 GROUPS = ("gazetteers", "m49_groups.csv")
 ALIASES = ("gazetteers", "place_aliases.csv")
 EXCLUSIONS = ("gazetteers", "place_exclusions.csv")
+# Sub-national divisions whose names open organisations' names (北京市知识产权局): not places kg links.
+OPENERS = {"zh": ("gazetteers", "subnational_cn.csv")}
 
 # CLDR locales whose territory names Traditional-character texts use (Taiwan, Hong Kong).
 TRADITIONAL_LOCALES = ("zh_Hant", "zh_Hant_HK")
@@ -54,6 +56,9 @@ class Place:
     groups: set[str] = field(default_factory=set)  # M49 codes of the groups it belongs to (199 …)
     wikidata: URIRef | None = None
     sdg_types: set[URIRef] = field(default_factory=set)  # geoArea/ldc, geoArea/sids … from the code list
+    # The code list's own skos:prefLabel per language (en, zh), which kg's description of the UN's
+    # IRI must not contradict (kg.graph.describe.describe_places).
+    un_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def iri(self) -> URIRef:
@@ -277,8 +282,29 @@ def _add_code_list(places: dict[str, Place], path: Path) -> None:
         for kind in graph.objects(GEOAREA[code], URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")):
             if str(kind).startswith(geoarea) and str(kind)[len(geoarea):] in ("ldc", "sids", "dc", "ddc"):
                 place.sdg_types.add(URIRef(kind))
+        for label in sorted(graph.objects(GEOAREA[code], SKOS.prefLabel)):
+            if getattr(label, "language", None) in ("en", "zh"):
+                place.un_labels.setdefault(label.language, str(label))
 
 
 @cache
 def load_gazetteer() -> Gazetteer:
     return _load()
+
+
+@cache
+def name_openers(language: str) -> frozenset[str]:
+    """Names of sub-national divisions that may open an organisation's name in ``language`` text
+    (full and short forms: 辽宁省, 辽宁); none for a language without such a list."""
+    parts = OPENERS.get(language)
+    if parts is None:
+        return frozenset()
+    path = data_file(*parts)
+    names = set()
+    for line, row in numbered_rows(path, ("name", "short")):
+        if not row["name"]:
+            raise DataError("name is empty", path=path, line=line)
+        names.add(row["name"])
+        if row["short"]:
+            names.add(row["short"])
+    return frozenset(names)

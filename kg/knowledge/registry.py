@@ -35,6 +35,8 @@ ORGANISATIONS = ("registry", "organisations.csv")
 PROGRAMMES = ("registry", "programmes.csv")
 WORKS = ("registry", "works.csv")
 TREATIES = ("registry", "treaties.csv")
+# Phrases inside which a registered name is no name: 发展议程 (WIPO's Development Agenda) in 可持续发展议程.
+EXCLUSIONS = ("registry", "name_exclusions.csv")
 
 ORGANISATION_KINDS = ("un-body", "igo", "ngo", "ip-office", "government", "university", "research",
                       "company", "fund", "bank", "other")
@@ -86,8 +88,9 @@ def _split(value: str) -> list[str]:
 
 
 class Registry:
-    def __init__(self, entities: list[Entity]):
+    def __init__(self, entities: list[Entity], exclusions: dict[str, set[str]] | None = None):
         self.entities = {(e.label, e.id): e for e in entities}
+        self.exclusions = exclusions or {}
 
     def get(self, label: str, entity_id: str) -> Entity | None:
         return self.entities.get((label, entity_id))
@@ -178,4 +181,7 @@ def load_registry() -> Registry:
                 + _load_file(WORKS, "WORK", WORK_KINDS, countries)
                 + _load_file(TREATIES, "TREATY", TREATY_KINDS, countries))
     _check(entities)
-    return Registry(entities)
+    exclusions: dict[str, set[str]] = defaultdict(set)
+    for _, row in numbered_rows(data_file(*EXCLUSIONS), ("phrase", "language")):
+        exclusions[row["language"]].add(row["phrase"])
+    return Registry(entities, exclusions)

@@ -37,11 +37,20 @@ class Lexicon:
     separators: tuple[str, ...]
     organisation_heads: tuple[str, ...]
     weak_heads: tuple[str, ...]
+    direct_heads: tuple[str, ...]
+    titles: tuple[str, ...]
+    organisation_parts: bool
+    type_heads: dict[str, tuple[str, ...]]
+    capitalised_name_connectors: tuple[str, ...]
+    company_suffixes: tuple[str, ...]
     not_heads: tuple[str, ...]
     generic_names: tuple[str, ...]
     generic_determiners: tuple[str, ...]
+    name_as_modifier: re.Pattern[str] | None
+    event_heads: tuple[str, ...]
     min_place_led_middle: int
     stop_words: tuple[str, ...]
+    run_stop_words: tuple[str, ...]
     max_name_length: int
     definition_brackets: tuple[tuple[str, str], ...]
     title_brackets: tuple[tuple[str, str], ...]
@@ -124,11 +133,21 @@ def _load_lexicon(language: str) -> Lexicon:
         separators=tuple(get("citations", "separators")),
         organisation_heads=tuple(get("entities", "organisation_heads")),
         weak_heads=tuple(get("entities", "weak_heads")),
+        direct_heads=tuple(get("entities", "direct_heads")),
+        titles=tuple(get("entities", "titles")),
+        organisation_parts=bool(get("entities", "organisation_parts")),
+        type_heads={label: tuple(words) for label, words in raw["entities"].get("type_heads", {}).items()},
+        capitalised_name_connectors=tuple(get("entities", "capitalised_name_connectors")),
+        company_suffixes=tuple(get("entities", "company_suffixes")),
         not_heads=tuple(get("entities", "not_heads")),
         generic_names=tuple(get("entities", "generic_names")),
         generic_determiners=tuple(get("entities", "generic_determiners")),
+        name_as_modifier=compile_(get("entities", "name_as_modifier"), "entities.name_as_modifier")
+        if get("entities", "name_as_modifier") else None,
+        event_heads=tuple(get("entities", "event_heads")),
         min_place_led_middle=int(get("entities", "min_place_led_middle")),
         stop_words=tuple(get("entities", "stop_words")),
+        run_stop_words=tuple(get("entities", "run_stop_words")),
         max_name_length=int(get("entities", "max_name_length")),
         definition_brackets=tuple(tuple(pair) for pair in get("entities", "definition_brackets")),
         title_brackets=tuple(tuple(pair) for pair in get("entities", "title_brackets")),

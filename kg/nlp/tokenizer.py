@@ -26,6 +26,12 @@ _TOKEN = re.compile(
     r"|[0-9A-Za-z\u00C0-\u024F]+(?:[.\-'’&/+_][0-9A-Za-z\u00C0-\u024F]+)*"
     r"|\S"
 )
+# Where a Latin word breaks after all: before a possessive ("WIPO's", "Kenya’s") and at a hyphen
+# after an acronym ("WIPO-ARIPO", "WIPO-administered", "NOTAP-led"), so the name stands alone;
+# "COVID-19", "DL-101", "e-commerce" and "O'Brien" stay whole.
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_POSSESSIVE = re.compile(r"['’]s$")
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9]+")
 
 
 class ScriptTokenizer:
@@ -35,8 +41,7 @@ class ScriptTokenizer:
     def __call__(self, text: str) -> Doc:
         words: list[str] = []
         spaces: list[bool] = []
-        for match in _TOKEN.finditer(text):
-            token = match.group()
+        for token in self._pieces(text):
             if token[0].isspace():
                 # spaCy keeps one plain space as the previous token's trailing
                 # whitespace and any other whitespace as a token of its own.
@@ -47,7 +52,37 @@ class ScriptTokenizer:
                     continue
             words.append(token)
             spaces.append(False)
-        return Doc(self.vocab, words=words, spaces=spaces)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        # A Han character's norm is the character and the next one: the named-entity model (whose
+        # features are a token's norm, prefix, suffix and shape) then sees character bigrams, which
+        # is what tells 局长 from 局 and 大会 from 大学. Nothing else in kg reads norms.
+        for token, following in zip(doc, [*doc[1:], None]):
+            if len(token.text) == 1 and _HAN.match(token.text):
+                token.norm_ = token.text + (following.text if following is not None and len(following.text) == 1
+                                            and _HAN.match(following.text) else "")
+        return doc
+
+    @staticmethod
+    def _pieces(text: str):
+        for match in _TOKEN.finditer(text):
+            token = match.group()
+            if not (len(token) > 2 and token[0].isascii() and token[0].isalnum()):
+                yield token
+                continue
+            possessive = _POSSESSIVE.search(token)
+            word = token[:possessive.start()] if possessive else token
+            parts = word.split("-")
+            piece = parts[0]
+            for part in parts[1:]:
+                if _ACRONYM.fullmatch(piece.rsplit("-", 1)[-1]) and part[:1].isalpha():
+                    yield piece
+                    yield "-"
+                    piece = part
+                else:
+                    piece += "-" + part
+            yield piece
+            if possessive:
+                yield possessive.group()
 
     def pipe(self, texts, batch_size: int = 1000):
         for text in texts:

@@ -41,6 +41,10 @@ _URL = re.compile(r"^(?:https?|ftp)://\S+$")
 _MARK = re.compile(r"^\d{1,3}$")
 
 
+class NoNumberedParagraphs(InputError):
+    """A text read as a report that has no numbered paragraph a report's layout allows."""
+
+
 @dataclass
 class _Paragraph:
     number: int
@@ -284,7 +288,7 @@ class ReportReader:
         path = self.source.path
         self._open(None)
         if not self.paragraphs:
-            raise InputError("no numbered paragraphs found (expected lines such as '1. ...')", path=path)
+            raise NoNumberedParagraphs("no numbered paragraphs found (expected lines such as '1. ...')", path=path)
         self._check_numbering()
 
         paragraphs = []

@@ -8,7 +8,7 @@ from kg.reader.article import read_article
 from kg.reader.language import UNDETERMINED, detect_language
 from kg.reader.lines import split_lines
 from kg.reader.model import Document
-from kg.reader.report import read_report
+from kg.reader.report import NoNumberedParagraphs, read_report
 from kg.reader.source import Source
 
 FORMATS = ("auto", "report", "article")
@@ -35,5 +35,10 @@ def read_document(source: Source, format: str = "auto") -> Document:
     if language == UNDETERMINED:
         raise InputError("no letters in the text: not a document", path=source.path)
     if format == "auto":
-        format = "report" if looks_like_report(source.text, load_lexicon(language)) else "article"
+        if looks_like_report(source.text, load_lexicon(language)):
+            try:
+                return read_report(source, language)
+            except NoNumberedParagraphs:
+                pass  # numbered lines that are no report's paragraphs (a speech's points): an article
+        return read_article(source)
     return read_report(source, language) if format == "report" else read_article(source)

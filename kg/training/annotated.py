@@ -1,7 +1,7 @@
 """The hand-annotated texts of ``data/annotated``: parse, check and list them.
 
-    python bench/annotated.py check [FILE_OR_DIR ...]   # every file parses; prints counts
-    python bench/annotated.py stats                      # documents, entities by language and split
+    python -m kg.training.annotated check [FILE_OR_DIR ...]   # every file parses; prints counts
+    python -m kg.training.annotated stats                      # documents, entities by language and split
 
 A file is a header, a line ``---`` and a body whose names are marked ``[[surface|TYPE]]``
 (marks nest). Parsing strips the marks and gives the plain text with each mark's offsets
@@ -17,8 +17,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-ANNOTATED = ROOT / "data" / "annotated"
+from kg.resources import shipped
+
+
+def annotated_dir() -> Path:
+    """``data/annotated`` (or that of ``KG_DATA``)."""
+    return shipped("data") / "annotated"
 TYPES = ("ORG", "PROGRAMME", "WORK", "TREATY", "COUNTRY", "REGION")
 LANGS = ("zh-Hans", "zh-Hant", "en")
 REQUIRED = ("url", "source", "publisher", "lang", "kind", "title", "goals")
@@ -174,7 +178,7 @@ def split_of(source: str) -> str:
 
 def documents(split: str | None = None, paths: list[Path] | None = None) -> list[AnnotatedDoc]:
     files: list[Path] = []
-    for p in paths or [ANNOTATED / "docs"]:
+    for p in paths or [annotated_dir() / "docs"]:
         files.extend(sorted(p.rglob("*.txt")) if p.is_dir() else [p])
     docs = [load(f) for f in files]
     return [d for d in docs if split is None or d.split == split]
@@ -183,7 +187,7 @@ def documents(split: str | None = None, paths: list[Path] | None = None) -> list
 def _check(paths: list[Path]) -> int:
     failures = 0
     files: list[Path] = []
-    for p in paths or [ANNOTATED / "docs"]:
+    for p in paths or [annotated_dir() / "docs"]:
         files.extend(sorted(p.rglob("*.txt")) if p.is_dir() else [p])
     for f in files:
         try:

@@ -1,0 +1,47 @@
+"""``kg train``: the statistical components, trained from the project's annotated texts."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from kg.cli.console import err_console
+
+
+class Component(str, Enum):
+    ner = "ner"
+    sdg = "sdg"
+
+
+def train(
+    component: Annotated[Component, typer.Argument(help="What to train: ner (the named-entity models) or sdg "
+                                                   "(the SDG goal classifier).")],
+    language: Annotated[Optional[list[str]], typer.Option("--language", "-l", help="Pipeline language(s) to "
+                                                          "train (zh, en; repeatable). Default: all.",
+                                                          show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the model here instead of "
+                                                "data/models/ (one language at a time).")] = None,
+    steps: Annotated[Optional[int], typer.Option("--steps", min=1, help="Training steps (default: the "
+                                                 "config's).")] = None,
+) -> None:
+    """Train a statistical component from data/annotated's train split (the dev split chooses the best
+    model; the test split is never read) and the embedded report, on the CPU, seeded: the same data
+    and config give the same model. Writes data/models/ (shipped with kg)."""
+    def log(message: str) -> None:
+        err_console.print(message, highlight=False, markup=False)
+
+    if component is Component.ner:
+        from kg.training.ner import LANGUAGES, train as train_ner
+
+        languages = language or list(LANGUAGES)
+        if out is not None and len(languages) != 1:
+            raise typer.BadParameter("--out takes one --language")
+        for name in languages:
+            train_ner(name, out=out, steps=steps, log=log)
+    else:
+        from kg.training.sdg import train as train_sdg
+
+        train_sdg(out=out, log=log)

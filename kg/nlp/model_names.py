@@ -1,0 +1,74 @@
+"""``kg_model_names``: names no registry or rule knows, proposed by kg's trained model.
+
+The registries and the name-form rules find what is listed or has a recognisable shape; a new
+partner ("the Kenya Industrial Research and Development Institute", "宁德时代新能源科技股份有限公司")
+is neither. A statistical named-entity model, trained by ``kg train ner`` from the project's
+annotated texts (``data/annotated``) and the embedded report, proposes such names with their type
+(``ORG``, ``PROGRAMME``, ``WORK``, ``TREATY``). It ships in ``data/models/ner-{zh,en}`` and reads
+the same tokens as the rest of the pipeline (the model's config names kg's tokenizer).
+
+Each proposal goes to ``doc.spans["model"]``, its probability in the group's ``attrs["scores"]`` (one per
+span, in order): the probability, over a beam of the model's most likely analyses, that the span is a
+name of that type. (Not in span extensions: spaCy keys those by offsets, so a proposal would overwrite
+what the registry's match at the same offsets says.) The greedy analysis chooses the spans; the beam scores them. ``threshold`` drops the
+unlikely ones; the resolver (:mod:`kg.nlp.entities`) lets registry and rule names win where the
+two overlap.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.errors import DataError
+from kg.nlp import tokenizer  # noqa: F401  (the model's config names kg's tokenizer)
+from kg.nlp.entities import NEW
+from kg.resources import data_file
+
+MODEL_SPANS = "model"
+METHOD = "model"
+
+
+@cache
+def load_model(path: Path) -> Language:
+    """The trained pipeline at ``path`` (a ``spacy`` model directory), loaded once per process."""
+    if not (path / "config.cfg").is_file():
+        raise DataError("no trained model here (run `kg train ner` to make it)", path=path)
+    try:
+        return spacy.load(path)
+    except Exception as exc:  # spaCy reports a broken model directory with several exception types
+        raise DataError(f"cannot load the trained model: {exc}".splitlines()[0], path=path) from None
+
+
+class ModelNames:
+    def __init__(self, model: str, threshold: float, beam_width: int):
+        self.path = data_file("models", model)
+        self.threshold = threshold
+        self.beam_width = beam_width
+
+    def __call__(self, doc: Doc) -> Doc:
+        model = load_model(self.path)
+        ner = model.get_pipe("ner")
+        # The model's own vocabulary: the same words, so the same token boundaries and offsets.
+        copy = Doc(model.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
+        ner(copy)
+        scores = ner.scored_ents(ner.beam_parse([copy], beam_width=self.beam_width))[0] if copy.ents else {}
+        spans, kept = [], []
+        for entity in copy.ents:
+            score = scores.get((entity.start, entity.end, entity.label_), 0.0)
+            if score < self.threshold or not entity.text.strip():
+                continue
+            spans.append(Span(doc, entity.start, entity.end, label=entity.label_, span_id=NEW + entity.text))
+            kept.append(score)
+        doc.spans[MODEL_SPANS] = spans
+        doc.spans[MODEL_SPANS].attrs["scores"] = kept
+        return doc
+
+
+@Language.factory("kg_model_names", default_config={"model": "ner-zh", "threshold": 0.5, "beam_width": 8})
+def create_model_names(nlp: Language, name: str, model: str, threshold: float, beam_width: int):
+    return ModelNames(model, threshold, beam_width)
