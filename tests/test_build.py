@@ -103,7 +103,9 @@ def test_every_link_has_a_mention_with_provenance(built):
         if "\n" not in source[source_start:source_end]:
             assert source[source_start:source_end] == surface
         assert graph.value(mention, KGO.method) in {KGO.CitationPattern, KGO.GazetteerMatch, KGO.NameForm,
-                                                    KGO.AcronymReuse}
+                                                    KGO.AcronymReuse, KGO.StatisticalModel}
+        if graph.value(mention, KGO.method) == KGO.StatisticalModel:
+            assert 0 <= float(graph.value(mention, KGO.confidence)) <= 1
         entity = graph.value(mention, KGO.refersTo)
         assert any((paragraph, link, entity) in graph for link in LINKS)
     # ...and every link (of a paragraph or of an item) is backed by a mention.

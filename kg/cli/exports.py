@@ -120,7 +120,9 @@ def publish(
     elif os.environ.get("KG_PUBLISH_TOKEN"):
         token = os.environ["KG_PUBLISH_TOKEN"]
     exporter = Exporter(open_store(source))
-    sent = send(exporter.quads(), endpoint, graph, Credentials(user, password, token), timeout, dry_run)
+    sent = send(exporter.quads(), endpoint, graph, Credentials(user, password, token), timeout, dry_run,
+                warn=lambda message: err_console.print(f"warning: {message}", style="yellow", highlight=False,
+                                                       markup=False))
     for item in sent:
         verb = "would send" if item.status is None else f"sent (HTTP {item.status})"
         console.print(f"{verb}: <{item.graph}> {item.triples} triples", highlight=False, soft_wrap=True)

@@ -13,12 +13,10 @@ from kg.cli.console import err_console
 
 class Component(str, Enum):
     ner = "ner"
-    sdg = "sdg"
 
 
 def train(
-    component: Annotated[Component, typer.Argument(help="What to train: ner (the named-entity models) or sdg "
-                                                   "(the SDG goal classifier).")],
+    component: Annotated[Component, typer.Argument(help="What to train: ner (the named-entity models).")],
     language: Annotated[Optional[list[str]], typer.Option("--language", "-l", help="Pipeline language(s) to "
                                                           "train (zh, en; repeatable). Default: all.",
                                                           show_default=False)] = None,
@@ -33,15 +31,10 @@ def train(
     def log(message: str) -> None:
         err_console.print(message, highlight=False, markup=False)
 
-    if component is Component.ner:
-        from kg.training.ner import LANGUAGES, train as train_ner
+    from kg.training.ner import LANGUAGES, train as train_ner
 
-        languages = language or list(LANGUAGES)
-        if out is not None and len(languages) != 1:
-            raise typer.BadParameter("--out takes one --language")
-        for name in languages:
-            train_ner(name, out=out, steps=steps, log=log)
-    else:
-        from kg.training.sdg import train as train_sdg
-
-        train_sdg(out=out, log=log)
+    languages = language or list(LANGUAGES)
+    if out is not None and len(languages) != 1:
+        raise typer.BadParameter("--out takes one --language")
+    for name in languages:
+        train_ner(name, out=out, steps=steps, log=log)

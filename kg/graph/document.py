@@ -57,6 +57,13 @@ def language_iri(code: str) -> URIRef | None:
     return EU_LANGUAGE[eu] if eu else None
 
 
+def canonical_decimal(value: float, places: int = 3) -> str:
+    """``value`` rounded to ``places`` in xsd:decimal's canonical form of XSD 1.1 (1, 0.95: no trailing
+    zeros, no decimal point for a whole number), the form Oxigraph writes, so that every store gives back
+    the literal kg wrote."""
+    return f"{value:.{places}f}".rstrip("0").rstrip(".")
+
+
 def _text(value: str, language: str | None) -> Literal:
     return Literal(value, lang=language if language not in (None, "und") else None)
 
@@ -197,7 +204,7 @@ def add_document(graph: Graph, document: Document, key: str, mentions: Iterable[
         add((node, KGO.sourceEnd, Literal(source_end)))
         add((node, KGO.method, METHODS[mention.method]))
         if mention.confidence is not None:
-            add((node, KGO.confidence, Literal(f"{mention.confidence:.3f}", datatype=XSD.decimal)))
+            add((node, KGO.confidence, Literal(canonical_decimal(mention.confidence), datatype=XSD.decimal)))
         predicate = LINKS[mention.label]
         add((p_node, predicate, mention.iri))
         if mention.item is not None:

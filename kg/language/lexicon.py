@@ -60,6 +60,9 @@ class Lexicon:
     relations: dict
     scripts: dict = field(default_factory=dict)
     article: dict = field(default_factory=dict)
+    # Two-character words (entities.words, a file beside the lexicon): a name the model proposes does
+    # not start or end inside one.
+    words: frozenset[str] = frozenset()
 
 
 HEADER_FIELDS = ("symbol", "original_language", "date", "committee", "session",
@@ -158,4 +161,13 @@ def _load_lexicon(language: str) -> Lexicon:
         scripts=dict(raw.get("script", {})),
         article={name: compile_(value, f"article.{name}") if isinstance(value, str) else value
                  for name, value in raw.get("article", {}).items()},
+        words=_read_words(path.parent / raw["entities"]["words"]) if "words" in raw.get("entities", {}) else frozenset(),
     )
+
+
+def _read_words(path: Path) -> frozenset[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot read the word list: {exc}", path=path) from None
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))

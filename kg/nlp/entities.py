@@ -436,6 +436,10 @@ def plausible_name(text: str, label: str, type_heads: dict[str, tuple[str, ...]]
     latin = any(c.isascii() and c.isalpha() for c in text)
     if latin and not any(c.isupper() or c.isdigit() for c in text):
         return False  # lower-case words are no name
+    words = text.split()
+    if lexicon is not None and len(words) > 1 and (
+            words[0] in lexicon.capitalised_name_connectors or words[-1] in lexicon.capitalised_name_connectors):
+        return False  # cut off mid-name (Intellectual Property Department of the)
     heads = type_heads.get(label)
     if not heads:
         return True
@@ -446,6 +450,22 @@ def plausible_name(text: str, label: str, type_heads: dict[str, tuple[str, ...]]
     return head is not None and (len(head) > 1 or len(text) >= 4)
 
 
+def cut_from_phrase(text: str, start: int, end: int, lexicon: Lexicon) -> bool:
+    """Whether ``text[start:end]`` is a piece cut from a longer phrase rather than a name: a bracket or
+    quotation mark opened or closed in it alone (商标法》文本), or an edge inside a word of the
+    lexicon's word list (大|型国际公司: 大型 is a word, 型国 none; 知识产权跨国司|法)."""
+    name = text[start:end]
+    for opening, closing in (*lexicon.title_brackets, *lexicon.definition_brackets):
+        if opening != closing and name.count(opening) != name.count(closing):
+            return True
+    words = lexicon.words
+    if not words or len(name) < 2:
+        return False
+    if start > 0 and text[start - 1] + name[0] in words and name[:2] not in words:
+        return True
+    return end < len(text) and name[-1] + text[end] in words and name[-2:] not in words
+
+
 def _with_model(doc: Doc, named: list[Span], places: list[Span], registered: dict[str, tuple[str, str]],
                 event_heads: tuple[str, ...] = (), type_heads: dict[str, tuple[str, ...]] | None = None,
                 lexicon: Lexicon | None = None) -> list[Span]:
@@ -453,6 +473,7 @@ def _with_model(doc: Doc, named: list[Span], places: list[Span], registered: dic
     found, the list or the rule wins (they were curated, the model guessed); a place may lie inside
     a model name (中国 in 中国科学院); a model name that is a registered name the list missed (its
     boundaries split a token, say) links to the registry entry."""
+    text = doc.text
     place_extents = {(p.start, p.end) for p in places}
     taken = [(s.start, s.end) for s in named] + [(s.start, s.end) for s in doc.spans.get(NOT_NAMES, [])]
     added = []
@@ -467,8 +488,9 @@ def _with_model(doc: Doc, named: list[Span], places: list[Span], registered: dic
             continue  # cuts through a place name
         entry = registered.get(span.text.casefold())
         if entry is None and (span.text.rstrip().endswith(event_heads)
-                              or not plausible_name(span.text, span.label_, type_heads or {}, lexicon)):
-            continue  # the name of an agenda or an event, or no name's shape
+                              or not plausible_name(span.text, span.label_, type_heads or {}, lexicon)
+                              or (lexicon is not None and cut_from_phrase(text, span.start_char, span.end_char, lexicon))):
+            continue  # the name of an agenda or an event, no name's shape, or a piece of a longer phrase
         if entry is not None:
             span = Span(doc, span.start, span.end, label=entry[0], span_id=entry[1])
         span._.kg_method, span._.kg_score = MODEL, score
