@@ -87,6 +87,18 @@ class KGO(DefinedNamespace):
     AcronymReuse: URIRef
     StatisticalModel: URIRef
     confidence: URIRef
+    # SDG goals and targets a text addresses without citing them (kg.inference)
+    addressesGoal: URIRef
+    addressesTarget: URIRef
+    SdgInference: URIRef
+    EvidenceSpan: URIRef
+    InferenceMethod: URIRef
+    ConceptLexicon: URIRef
+    ConceptLexiconAndClassifier: URIRef
+    linkProperty: URIRef
+    addresses: URIRef
+    score: URIRef
+    conceptTerm: URIRef
     # places
     Place: URIRef
     Country: URIRef

@@ -162,6 +162,23 @@ def test_gexf_validates_against_the_gexf_1_3_schema(exported):
     assert meta.findtext("{http://gexf.net/1.3}creator").startswith("kg ")
 
 
+def test_inferred_edges_come_only_when_asked_and_flagged(store):
+    from kg.exports.gephi import gexf
+    from kg.exports.network import Projection, project
+
+    plain = project(store)
+    assert all("inferred" not in data for *_, data in plain.edges(data=True))
+    both = project(store, Projection(inferred=True))
+    inferred = [(u, v, d) for u, v, d in both.edges(data=True) if d["inferred"]]
+    assert inferred and len(both.edges) == len(plain.edges) + len(inferred)
+    for u, v, data in inferred:
+        assert data["relation"] == "addresses" and not plain.has_edge(u, v)
+        assert both.nodes[v]["type"] in ("goal", "target") and data["weight"] >= 1
+    assert all(not d["inferred"] for u, v, d in both.edges(data=True) if plain.has_edge(u, v))
+    schema = etree.RelaxNG(etree.parse(str(GEXF_RNG)))
+    assert schema.validate(etree.fromstring(gexf(both))), schema.error_log
+
+
 def test_networkx_own_gexf_does_not_validate(exporter):
     """Why kg mends networkx's output: as written, GEXF 1.3 from networkx fails the schema."""
     schema = etree.RelaxNG(etree.parse(str(GEXF_RNG)))

@@ -203,6 +203,38 @@ def test_paragraphs_citing_a_goal_include_those_citing_its_targets(store):
     assert column(ask(store, "paragraphs-citing-target", target="4"), "number") == expected
 
 
+def test_paragraphs_addressing_a_target_without_citing_it(store, document):
+    texts = {p.number: p.text for p in document.document.paragraphs}
+    citing = {n for n, e in gold_citations().items() if "4.5" in e["targets"]}
+    rows = ask(store, "paragraphs-addressing-target", target="4.5")
+    # Paragraphs on accessible books for blind readers (the Marrakesh Treaty, the ABC) print no 4.5.
+    assert rows and all(row["target"] == str(SDG["4.5"]) for row in rows)
+    assert not {row["number"] for row in rows} & citing
+    assert column(rows, "number") == sorted(column(rows, "number"))
+    for row in rows:
+        assert row["text"] == texts[row["number"]] and 0 < float(row["score"]) <= 1
+        assert all(words in row["text"] for words in row["evidence"].split(" | "))
+    # For a goal: no row for a paragraph that cites the goal or any of its targets.
+    goal_rows = ask(store, "paragraphs-addressing-target", target="4")
+    citing_goal = {n for n, e in gold_citations().items()
+                   if 4 in e["goals"] or any(t.startswith("4.") for t in e["targets"])}
+    assert goal_rows and not {row["number"] for row in goal_rows} & citing_goal
+    assert {row["number"] for row in rows} - citing_goal <= {row["number"] for row in goal_rows}
+
+
+def test_goals_addressed_but_never_cited_per_programme(store):
+    rows = ask(store, "goals-addressed-not-cited")
+    assert rows
+    cited = {(row["programme"], row["goal"]) for row in ask(store, "coverage-by-programme", link="cited")}
+    inferred = {(row["programme"], row["goal"]): row["activities"]
+                for row in ask(store, "coverage-by-programme", link="inferred")}
+    for row in rows:
+        key = (row["programme"], row["goal"])
+        assert key not in cited  # never cited for this programme
+        assert key in inferred and row["activities"] == inferred[key]
+        assert row["goal_number"] == int(row["goal"].rsplit("/", 1)[1])
+
+
 def _target_key(code: str):
     goal, local = code.split(".")
     return int(goal), len(local), local

@@ -99,6 +99,12 @@ CASES = {
     "TranslationShape": "DELETE DATA { <http://example.org/id/doc/t-en/p/2> kgo:hasTranslation <http://example.org/id/doc/t-zh/p/2> }",
     # Two "editions" that do not share a symbol.
     "EditionShape": "DELETE DATA { <http://example.org/id/doc/t-en> dct:identifier \"CDIP/99/1\" }",
+    # An inferred link with no inference behind it.
+    "InferredLinkShape": "INSERT DATA { <http://example.org/id/doc/t-zh/p/2> kgo:addressesGoal sdg:4 }",
+    "SdgInferenceShape": """DELETE { <http://example.org/id/doc/t-zh/p/1/sdg/4> kgo:score ?score }
+                            INSERT { <http://example.org/id/doc/t-zh/p/1/sdg/4> kgo:score 1.5 }
+                            WHERE { <http://example.org/id/doc/t-zh/p/1/sdg/4> kgo:score ?score }""",
+    "EvidenceSpanShape": "DELETE WHERE { <http://example.org/id/doc/t-zh/p/1/e/35-40> kgo:conceptTerm ?term }",
     "RelationWeightShape": """DELETE { <http://example.org/id/relation/contributes-to/1> kgo:weight 1 }
                               INSERT { <http://example.org/id/relation/contributes-to/1> kgo:weight 3 } WHERE {}""",
 }

@@ -23,8 +23,10 @@ from rdflib import Dataset, URIRef
 
 from kg.errors import KgError, ReportWarning
 from kg.graph.describe import describe_unregistered
-from kg.graph.document import add_activities, add_document
-from kg.graph.extract import Group, groups, link_and_relate, matching_text, run_pipelines
+from kg.graph.document import add_activities, add_document, add_inferred
+from kg.graph.extract import Group, concept_evidence, groups, link_and_relate, matching_text, run_pipelines
+from kg.inference.goals import infer
+from kg.inference.classifier import with_classifier
 from kg.graph.iris import Iris, document_key
 from kg.graph.linking import PARAGRAPH_SEPARATOR, Linker, Mention, Unregistered
 from kg.graph.relations import Activity, materialise
@@ -80,18 +82,21 @@ class Contribution:
     entities: list[tuple[str, str]] = field(default_factory=list)  # (label, registry id)
     actors: list[str] = field(default_factory=list)  # registry ids of the organisations acting themselves
     relations: list[tuple[str, str, str, list[tuple[str, int, int]]]] = field(default_factory=list)
+    addressed: list[str] = field(default_factory=list)  # SDG goal and target IRIs inferred (kg.inference)
 
     def to_json(self) -> dict:
         return {"key": self.key, "path": self.path, "symbol": self.symbol, "paragraphs": self.paragraphs,
                 "cited": self.cited, "places": self.places, "entities": [list(e) for e in self.entities],
                 "actors": self.actors, "relations": [[k, s, o, [list(r) for r in refs]]
-                                                     for k, s, o, refs in self.relations]}
+                                                     for k, s, o, refs in self.relations],
+                "addressed": self.addressed}
 
     @classmethod
     def from_json(cls, data: dict) -> "Contribution":
         return cls(data["key"], data["path"], data["symbol"], data["paragraphs"], data["cited"], data["places"],
                    [tuple(e) for e in data["entities"]], data["actors"],
-                   [(k, s, o, [tuple(r) for r in refs]) for k, s, o, refs in data["relations"]])
+                   [(k, s, o, [tuple(r) for r in refs]) for k, s, o, refs in data["relations"]],
+                   data["addressed"])
 
     def edition(self) -> SimpleNamespace:
         """What :func:`kg.graph.editions.edition_pairs` reads of a document, without the document."""
@@ -191,7 +196,7 @@ class Builder:
             clock = now
             self.progress.advance()
 
-        self.progress.start(Path(path).name, 5)
+        self.progress.start(Path(path).name, 6)
         if document is None:
             document = read_document(path, self.format, self.max_bytes)
         key = document_key(document.metadata.symbol, key_language(document.language), Path(path).stem)
@@ -209,11 +214,15 @@ class Builder:
         unregistered, activities = extraction.unregistered, extraction.activities
         lap("link")  # linking and the activities' relations: link_and_relate does both
 
+        inferred = infer(with_classifier(concept_evidence(document, found), document))
+        lap("inference")
+
         graph_iri = self.iris.graph(key)
         graph = (graph_for or self.dataset.graph)(graph_iri)
         add_document(graph, document, key, mentions, self.iris)
         add_activities(graph, document, key, activities, self.iris)
         describe_unregistered(graph, unregistered.values(), document.language)
+        addressed = add_inferred(graph, document, key, inferred, self.sdg, self.iris)
         lap("graph")
         self.progress.finish()
 
@@ -238,6 +247,8 @@ class Builder:
             "footnotes": len(document.footnotes),
             "mentions": dict(sorted(counts.items())),
             "unregistered": len(unregistered),
+            "inferred": {"goals": sorted({i.code for i in inferred if i.is_goal}, key=int),
+                         "links": len(inferred)},
             "triples": triples,
             "warnings": [{"file": document.path.name, "line": w.line, "paragraph": w.paragraph,
                           "message": w.message} for w in warnings],
@@ -245,14 +256,14 @@ class Builder:
         return DocumentResult(
             key=key, iri=self.iris.document(key), graph_iri=graph_iri, file=document.path.name,
             sha256=document.sha256, entry=entry, warnings=warnings, unregistered=unregistered,
-            contribution=self.contribution(document, key, mentions, activities), counts=counts,
+            contribution=self.contribution(document, key, mentions, activities, addressed), counts=counts,
             paragraphs=len(document.paragraphs), chars=sum(len(p.text) for p in document.paragraphs),
             triples=triples, timings=timings,
             document=document if keep else None, mentions=mentions if keep else None,
             activities=activities if keep else None)
 
     def contribution(self, document: Document, key: str, mentions: list[Mention],
-                     activities: list[Activity]) -> Contribution:
+                     activities: list[Activity], addressed: list[URIRef] = ()) -> Contribution:
         cited = {str(m.iri) for m in mentions if m.label in ("TARGET", "GOAL")}
         cited |= {str(self.sdg.goal_iri(s.goal)) for s in document.sections if s.goal is not None}
         places = {m.key for m in mentions if m.label in ("COUNTRY", "REGION")}
@@ -263,4 +274,4 @@ class Builder:
                      for r in materialise({key: activities})]
         return Contribution(key, str(document.path), document.metadata.symbol,
                             [p.number for p in document.paragraphs], sorted(cited), sorted(places),
-                            sorted(entities), actors, relations)
+                            sorted(entities), actors, relations, sorted(str(iri) for iri in addressed))

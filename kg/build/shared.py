@@ -44,8 +44,9 @@ def add_shared_graphs(builder: Builder, contributions: list[Contribution],
     the links between the language editions of one document. Returns the warnings about
     editions that do not match, by document key."""
     iris, sdg, gazetteer, registry = builder.iris, builder.sdg, builder.gazetteer, builder.registry
-    cited = {URIRef(iri) for c in contributions for iri in c.cited}
-    add_sdg_concepts(graph_for(iris.vocabulary_graph(SDG_GRAPH)), sdg, cited)
+    # Every goal and target a document cites or is inferred to address is described.
+    concepts = {URIRef(iri) for c in contributions for iri in (*c.cited, *c.addressed)}
+    add_sdg_concepts(graph_for(iris.vocabulary_graph(SDG_GRAPH)), sdg, concepts)
 
     places = {key: gazetteer.place(key) for c in contributions for key in c.places}
     entities = {(label, key): registry.get(label, key) for c in contributions for label, key in c.entities}

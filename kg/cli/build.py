@@ -158,6 +158,14 @@ def summary_table(result) -> Table:
     for label, name in LABELS:
         row(f"mentions: {name}", [d.mention_counts().get(label, 0) for d in result.documents])
     row("unregistered organisations", [len(d.unregistered) for d in result.documents])
+    # Inferred goals are listed, not counted: which goals a text is about is what a reader wants to see.
+    inferred = [d.entry.get("inferred", {}).get("goals", []) for d in result.documents]
+    every = sorted({g for goals in inferred for g in goals}, key=int)
+    cells = [" ".join(goals) or "-" for goals in inferred[:len(documents)]]
+    if len(result.documents) != 1:
+        cells.append(" ".join(every) or "-")
+    table.add_row("SDG goals inferred", *cells)
+    row("SDG links inferred", [d.entry.get("inferred", {}).get("links", 0) for d in result.documents])
     row("warnings", [len(d.warnings) for d in result.documents])
     row("triples (document graph)", [d.triples for d in result.documents])
     table.add_section()

@@ -45,6 +45,9 @@ def export(
                                             "by fewer activities.")] = 1,
     label_language: Annotated[str, typer.Option("--label-language", help="Network formats: the language of "
                                                 "node labels (zh or en).")] = "en",
+    inferred: Annotated[bool, typer.Option("--inferred", help="Network formats: add the programme–goal and "
+                                           "–target edges kg infers from the words of the text, flagged "
+                                           "(edge attribute inferred).")] = False,
     inline_context: Annotated[bool, typer.Option("--inline-context", help="JSON-LD: carry the @context in the "
                                                  "file instead of referring to its IRI.")] = False,
 ) -> None:
@@ -59,7 +62,7 @@ def export(
 
     fmt = check_format(format)
     types = tuple(t.strip() for t in node_types.split(",") if t.strip()) if node_types is not None else None
-    projection = Projection(types, min_weight, label_language)
+    projection = Projection(types, min_weight, label_language, inferred)
     if fmt.name in NETWORK_FORMATS:
         check_projection(projection, network_style())
     to_stdout = out is not None and str(out) == "-"

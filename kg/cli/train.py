@@ -13,10 +13,12 @@ from kg.cli.console import err_console
 
 class Component(str, Enum):
     ner = "ner"
+    sdg = "sdg"
 
 
 def train(
-    component: Annotated[Component, typer.Argument(help="What to train: ner (the named-entity models).")],
+    component: Annotated[Component, typer.Argument(help="What to train: ner (the named-entity models) or sdg "
+                                                   "(the SDG goal classifiers).")],
     language: Annotated[Optional[list[str]], typer.Option("--language", "-l", help="Pipeline language(s) to "
                                                           "train (zh, en; repeatable). Default: all.",
                                                           show_default=False)] = None,
@@ -31,10 +33,16 @@ def train(
     def log(message: str) -> None:
         err_console.print(message, highlight=False, markup=False)
 
-    from kg.training.ner import LANGUAGES, train as train_ner
+    if component is Component.ner:
+        from kg.training import ner as trainer
+    else:
+        from kg.training import sdg as trainer  # trains by epochs (the dev split chooses): no --steps
 
-    languages = language or list(LANGUAGES)
+    languages = language or list(trainer.LANGUAGES)
     if out is not None and len(languages) != 1:
         raise typer.BadParameter("--out takes one --language")
     for name in languages:
-        train_ner(name, out=out, steps=steps, log=log)
+        if component is Component.ner:
+            trainer.train(name, out=out, steps=steps, log=log)
+        else:
+            trainer.train(name, out=out, log=log)

@@ -132,7 +132,9 @@ def csv_pair(graph: nx.DiGraph) -> tuple[bytes, bytes]:
     nodes = _csv(["Id", "Label", *NODE_COLUMNS],
                  ([node, data["label"], *(data.get(c, "") for c in NODE_COLUMNS)]
                   for node, data in graph.nodes(data=True)))
-    edges = _csv(["Source", "Target", "Type", "Id", "Weight", "relation", "paragraphs"],
-                 ([u, v, "Directed", data["id"], data["weight"], data["relation"], data["paragraphs"]]
+    flagged = any("inferred" in data for *_, data in graph.edges(data=True))  # kg export --inferred
+    edges = _csv(["Source", "Target", "Type", "Id", "Weight", "relation", "paragraphs", *(["inferred"] * flagged)],
+                 ([u, v, "Directed", data["id"], data["weight"], data["relation"], data["paragraphs"],
+                   *([str(data["inferred"]).lower()] * flagged)]
                   for u, v, data in graph.edges(data=True)))
     return nodes, edges

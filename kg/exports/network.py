@@ -11,6 +11,11 @@ it contributes to, partners with or is active in, with
 * ``paragraphs``: the number of paragraphs describing those activities;
 * ``id``: the IRI of the ``kgo:Relation`` node.
 
+With ``Projection(inferred=True)`` (``kg export --inferred``) the edges from a programme to the goals and
+targets that the paragraphs describing its activities address, as kg infers them (kg.inference), come too,
+where the text cites no such link: ``relation`` ``addresses`` and ``inferred`` true (false on every other
+edge), so that Gephi can filter or colour them apart.
+
 Node attributes: ``type`` (see ``data/exports/network.toml``), ``kind`` (the
 entity's most specific kg or SDG class), ``label`` (what Gephi shows: the goal
 or target code, an acronym, else the name), ``label_zh``, ``label_en``, ``iri``,
@@ -47,6 +52,23 @@ SELECT ?relation ?type ?source ?target ?weight (COUNT(DISTINCT ?paragraph) AS ?p
 } GROUP BY ?relation ?type ?source ?target ?weight
 """
 
+# Inferred edges (--inferred): a programme to each goal or target the paragraphs describing its activities
+# address (kgo:addressesGoal, kgo:addressesTarget; kg.inference), where no activity of it cites it.
+_INFERRED = SPARQL_PREFIXES + """
+SELECT ?source ?target (COUNT(DISTINCT ?activity) AS ?weight) (COUNT(DISTINCT ?paragraph) AS ?paragraphs) WHERE {
+  ?activity kgo:conductedBy ?source ; kgo:describedIn ?unit .
+  ?unit kgo:inParagraph? ?paragraph .
+  ?paragraph a kgo:Paragraph ; kgo:addressesGoal|kgo:addressesTarget ?target .
+  FILTER NOT EXISTS { ?cited kgo:conductedBy ?source ; kgo:advances ?target }
+} GROUP BY ?source ?target
+"""
+_INFERRED_CLASSES = SPARQL_PREFIXES + """SELECT DISTINCT ?node ?class WHERE {
+  { ?p kgo:addressesGoal|kgo:addressesTarget ?node } UNION { ?a kgo:conductedBy ?node }
+  ?node a ?class }"""
+_INFERRED_LABELS = SPARQL_PREFIXES + """SELECT DISTINCT ?node ?label WHERE {
+  { ?p kgo:addressesGoal|kgo:addressesTarget ?node } UNION { ?a kgo:conductedBy ?node }
+  ?node skos:prefLabel ?label FILTER (langMatches(lang(?label), "zh") || langMatches(lang(?label), "en")) }"""
+
 _ENDS = "{ SELECT DISTINCT ?node WHERE { { ?r a kgo:Relation ; kgo:relationSource ?node } UNION " \
         "{ ?r a kgo:Relation ; kgo:relationTarget ?node } } }"
 
@@ -72,6 +94,7 @@ class Projection:
     types: tuple[str, ...] | None = None
     min_weight: int = 1
     label_language: str = "en"
+    inferred: bool = False  # add the inferred programme–goal/target edges, flagged (edge attribute "inferred")
 
 
 def _rows(store: pyoxigraph.Store, query: str):
@@ -100,11 +123,11 @@ def project(store: pyoxigraph.Store, projection: Projection = Projection(),
     check_projection(projection, style)
 
     classes: dict[str, set[str]] = defaultdict(set)
-    for row in _rows(store, _CLASSES):
+    for row in [*_rows(store, _CLASSES), *(_rows(store, _INFERRED_CLASSES) if projection.inferred else ())]:
         classes[row["node"].value].add(row["class"].value)
     # Per language (zh, en), the label with the plainest tag: "zh" before "zh-Hans" before "zh-Hant".
     found: dict[str, dict[str, tuple[int, str, str]]] = defaultdict(dict)
-    for row in _rows(store, _LABELS):
+    for row in [*_rows(store, _LABELS), *(_rows(store, _INFERRED_LABELS) if projection.inferred else ())]:
         tag, text = row["label"].language.lower(), row["label"].value
         language = tag.split("-")[0]
         candidate = (tag.count("-") + (tag == "zh-hant"), tag, text)
@@ -132,6 +155,20 @@ def project(store: pyoxigraph.Store, projection: Projection = Projection(),
             continue
         edges.append((source, target, {"id": row["relation"].value, "relation": _local(row["type"].value),
                                        "weight": weight, "paragraphs": int(row["paragraphs"].value)}))
+    if projection.inferred:
+        cited = {(source, target) for source, target, _ in edges}
+        for data in edges:
+            data[2]["inferred"] = False
+        for row in _rows(store, _INFERRED):
+            source, target = row["source"].value, row["target"].value
+            weight = int(row["weight"].value)
+            ends = node_type(source), node_type(target)
+            if ((source, target) in cited or weight < projection.min_weight
+                    or any(t is None or t.name not in wanted for t in ends)):
+                continue
+            edges.append((source, target, {"id": f"{source} addresses {target}", "relation": "addresses",
+                                           "weight": weight, "paragraphs": int(row["paragraphs"].value),
+                                           "inferred": True}))
     edges.sort(key=lambda e: (e[0], e[1], e[2]["relation"]))
 
     graph = nx.DiGraph()

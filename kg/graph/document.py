@@ -23,6 +23,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.graph.iris import Iris
 from kg.graph.linking import Mention
+from kg.inference.goals import Inferred
 from kg.knowledge.sdg import SdgRegistry
 from kg.namespaces import EU_LANGUAGE, KGO, SDGO
 from kg.reader.model import Document
@@ -229,10 +230,16 @@ def add_sdg_concepts(graph: Graph, registry: SdgRegistry, iris: Iterable[URIRef]
         for predicate in _KOS_PREDICATES:
             for value in registry.kos.objects(iri, predicate):
                 graph.add((iri, predicate, value))
-        concept = registry.goals.get(str(iri).rsplit("/", 1)[-1])
+        code = str(iri).rsplit("/", 1)[-1]
+        concept = registry.goals.get(code)
         if concept is not None:
             for language, label in sorted(concept.labels.items()):
                 graph.add((iri, SKOS.prefLabel, Literal(label, lang=language)))
+        target = registry.targets.get(code)
+        if target is not None and "zh" in target.labels and not any(
+                isinstance(v, Literal) and v.language == "zh" for v in registry.kos.objects(iri, SKOS.prefLabel)):
+            # The UN's Chinese wording, which the KOS lacks (data/vocab/open-sdg-global_targets-zh-Hans.yml).
+            graph.add((iri, SKOS.prefLabel, Literal(target.labels["zh"], lang="zh")))
     graph.add((graph.identifier, PROV.wasDerivedFrom, URIRef("http://metadata.un.org/sdg")))
 
 
@@ -309,3 +316,48 @@ def add_relations(graph: Graph, relations, iris: Iris) -> None:
             # Stated from the activity's side: a relation has an activity behind it in every
             # document of a corpus, an activity a few relations (docs/relations.md).
             add((iris.activity(doc, paragraph, number), KGO.supports, node))
+
+
+INFERENCE_METHODS = {
+    "concept-lexicon": KGO.ConceptLexicon,
+    "concept-lexicon+classifier": KGO.ConceptLexiconAndClassifier,
+}
+
+
+def add_inferred(graph: Graph, document: Document, key: str, inferred: Iterable[Inferred], registry: SdgRegistry,
+                 iris: Iris) -> list[URIRef]:
+    """The goals and targets each paragraph addresses without citing them (kg.inference): a direct
+    ``kgo:addressesGoal``/``kgo:addressesTarget`` link, reified as a ``kgo:SdgInference`` with its
+    score, method and evidence (the paragraph's concept terms, at their offsets). Returns the goal and
+    target IRIs linked, for the shared SDG graph to describe."""
+    add = graph.add
+    paragraphs = {p.number: p for p in document.paragraphs}
+    linked: set[URIRef] = set()
+    for link in inferred:
+        concept = registry.target(link.code) if "." in link.code else registry.goal(link.code)
+        if concept is None:
+            continue
+        paragraph = iris.paragraph(key, link.paragraph)
+        predicate = KGO.addressesTarget if "." in link.code else KGO.addressesGoal
+        node = iris.inference(key, link.paragraph, concept.code)
+        add((paragraph, predicate, concept.iri))
+        add((node, RDF.type, KGO.SdgInference))
+        add((node, KGO.inParagraph, paragraph))
+        add((node, KGO.linkProperty, predicate))
+        add((node, KGO.addresses, concept.iri))
+        add((node, KGO.score, Literal(canonical_decimal(link.score), datatype=XSD.decimal)))
+        add((node, KGO.method, INFERENCE_METHODS[link.method]))
+        for term in link.evidence:
+            span = iris.evidence(key, link.paragraph, term.start, term.end)
+            add((node, KGO.evidence, span))
+            add((span, RDF.type, KGO.EvidenceSpan))
+            add((span, KGO.inParagraph, paragraph))
+            source_start, source_end = paragraphs[link.paragraph].offsets.span_to_source(term.start, term.end)
+            add((span, KGO.surface, Literal(paragraphs[link.paragraph].text[term.start:term.end])))
+            add((span, KGO.start, Literal(term.start)))
+            add((span, KGO.end, Literal(term.end)))
+            add((span, KGO.sourceStart, Literal(source_start)))
+            add((span, KGO.sourceEnd, Literal(source_end)))
+            add((span, KGO.conceptTerm, Literal(term.term)))
+        linked.add(concept.iri)
+    return sorted(linked)

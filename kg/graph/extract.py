@@ -19,10 +19,12 @@ from spacy.tokens import Doc
 from kg.errors import ReportWarning
 from kg.graph.linking import PARAGRAPH_SEPARATOR, Linker, Mention, Unregistered
 from kg.graph.relations import Activity, ActivityFinder, role_findings
+from kg.inference.goals import Evidence, ParagraphEvidence
 from kg.knowledge.registry import Registry
 from kg.language.lexicon import base_language, load_lexicon
 from kg.language.script import TRADITIONAL, to_simplified
 from kg.nlp.pipeline import load_pipeline, pipeline_name
+from kg.nlp.sdg_concepts import SPANS_KEY as CONCEPT_SPANS
 from kg.reader.model import Document, Paragraph
 
 # The tag of names the pipeline of a language reads (organisations found by the
@@ -106,3 +108,25 @@ def link_and_relate(document: Document, found: list[Group], linker: Linker, regi
     result.mentions.sort()
     result.activities.sort(key=lambda a: (a.paragraph, a.number))
     return result
+
+
+def concept_evidence(document: Document, found: list[Group]) -> list[ParagraphEvidence]:
+    """Each paragraph's SDG concept terms (``doc.spans["sdg_concepts"]``), at its own offsets, in the
+    document's reading order: what :func:`kg.inference.goals.infer` reads."""
+    by_paragraph: dict[int, ParagraphEvidence] = {}
+    for group in found:
+        language = base_language(group.language)
+        ends = [start + len(p.text) for start, p in zip(group.starts, group.paragraphs)]
+        evidence = [ParagraphEvidence(p.number, [], language=language) for p in group.paragraphs]
+        spans = group.doc.spans[CONCEPT_SPANS] if group.doc is not None and CONCEPT_SPANS in group.doc.spans else []
+        index = 0
+        for span in spans:  # in text order, as the groups' paragraphs are
+            while index < len(ends) and span.start_char >= ends[index]:
+                index += 1
+            if index == len(ends) or span.end_char > ends[index]:
+                continue  # (a term never crosses the blank line between paragraphs)
+            start = span.start_char - group.starts[index]
+            evidence[index].terms.append(Evidence(start, start + len(span.text), span.id_))
+        for paragraph, found_terms in zip(group.paragraphs, evidence):
+            by_paragraph[id(paragraph)] = found_terms
+    return [by_paragraph[id(p)] for p in document.paragraphs if id(p) in by_paragraph]

@@ -85,6 +85,14 @@ class Iris:
     def trigger(self, doc: str, paragraph: int, start: int, end: int) -> URIRef:
         return self._iri(f"doc/{doc}/p/{paragraph}/t/{start}-{end}")
 
+    def inference(self, doc: str, paragraph: int, code: str) -> URIRef:
+        """An inferred link from a paragraph to SDG goal or target ``code`` (``4``, ``4.5``)."""
+        return self._iri(f"doc/{doc}/p/{paragraph}/sdg/{code}")
+
+    def evidence(self, doc: str, paragraph: int, start: int, end: int) -> URIRef:
+        """A concept term of a paragraph that carries an inferred link."""
+        return self._iri(f"doc/{doc}/p/{paragraph}/e/{start}-{end}")
+
     def activity(self, doc: str, paragraph: int, number: int) -> URIRef:
         return self._iri(f"doc/{doc}/p/{paragraph}/activity/{number}")
 

@@ -7,6 +7,8 @@ from the SDG metadata the UN serves for each goal (``issa-sdgs-metadata-goals.tt
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -21,6 +23,10 @@ from kg.resources import data_file
 
 KOS_FILE = ("vocab", "lod4stats-sdg-kos-goals-targets-indicators.ttl")
 GOAL_LABELS_FILE = ("vocab", "issa-sdgs-metadata-goals.ttl")
+# The UN's official Chinese wording of the 169 targets (open-sdg/sdg-translations; data/vocab/README.md),
+# which the KOS lacks: `4-4-title: 到2030年，…` per line.
+TARGET_ZH_FILE = ("vocab", "open-sdg-global_targets-zh-Hans.yml")
+_TARGET_TITLE = re.compile(r"^'?(\d{1,2})-([0-9a-z]{1,2})'?-title:\s*(.+?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,8 @@ def target_sort_key(code: str) -> tuple[int, int, str]:
 class SdgRegistry:
     """Goals and targets by code, with their UN IRIs."""
 
-    def __init__(self, kos: Graph, goal_labels: Graph | None = None, sources: tuple[Path, ...] = ()):
+    def __init__(self, kos: Graph, goal_labels: Graph | None = None, sources: tuple[Path, ...] = (),
+                 target_labels_zh: dict[str, str] | None = None):
         self.kos = kos
         self.sources = sources
         self.goals: dict[str, Concept] = {}
@@ -67,6 +74,8 @@ class SdgRegistry:
                     for lit in goal_labels.objects(iri, SKOS.prefLabel):
                         if isinstance(lit, Literal) and lit.language:
                             labels.setdefault(lit.language, str(lit))
+                if target_labels_zh and kind == SDGO.Target and code in target_labels_zh:
+                    labels.setdefault("zh", target_labels_zh[code])
                 table[code] = Concept(code, URIRef(iri), labels, int(code.split(".")[0]))
         if len(self.goals) != 17 or len(self.targets) != 169:
             raise DataError(f"expected 17 goals and 169 targets, found {len(self.goals)} and "
@@ -94,7 +103,22 @@ def _parse(path: Path) -> Graph:
     return graph
 
 
+def read_target_titles(path: Path) -> dict[str, str]:
+    """Target code (``4.4``) → its official text, from an open-sdg translation file."""
+    if not path.is_file():
+        raise DataError("missing vocabulary file", path=path)
+    titles = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _TARGET_TITLE.match(line)
+        if match:
+            titles[f"{match.group(1)}.{match.group(2)}"] = match.group(3).strip("'\"")
+    if len(titles) != 169:
+        raise DataError(f"expected the 169 targets' titles, found {len(titles)}", path=path)
+    return titles
+
+
 @cache
 def load_sdg_registry() -> SdgRegistry:
-    kos_path, labels_path = data_file(*KOS_FILE), data_file(*GOAL_LABELS_FILE)
-    return SdgRegistry(_parse(kos_path), _parse(labels_path), (kos_path, labels_path))
+    kos_path, labels_path, zh_path = data_file(*KOS_FILE), data_file(*GOAL_LABELS_FILE), data_file(*TARGET_ZH_FILE)
+    return SdgRegistry(_parse(kos_path), _parse(labels_path), (kos_path, labels_path, zh_path),
+                       read_target_titles(zh_path))

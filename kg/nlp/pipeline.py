@@ -13,7 +13,7 @@ from kg.resources import data_file, shipped
 
 # Registering the tokenizer and the component factories is a side effect of
 # importing their modules; the config refers to them by name.
-from kg.nlp import citations, entities, model_names, roles, tokenizer  # noqa: F401
+from kg.nlp import citations, entities, model_names, roles, sdg_concepts, tokenizer  # noqa: F401
 
 
 def pipeline_name(language: str) -> str:
