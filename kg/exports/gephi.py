@@ -135,6 +135,6 @@ def csv_pair(graph: nx.DiGraph) -> tuple[bytes, bytes]:
     flagged = any("inferred" in data for *_, data in graph.edges(data=True))  # kg export --inferred
     edges = _csv(["Source", "Target", "Type", "Id", "Weight", "relation", "paragraphs", *(["inferred"] * flagged)],
                  ([u, v, "Directed", data["id"], data["weight"], data["relation"], data["paragraphs"],
-                   *([str(data["inferred"]).lower()] * flagged)]
+                   *([str(data["inferred"]).lower()] if flagged else [])]
                   for u, v, data in graph.edges(data=True)))
     return nodes, edges
