@@ -188,8 +188,9 @@ class DaskMap:
         try:
             return future.result()
         except KilledWorker as exc:
-            return Failure(Path(path), f"{path}: the Dask workers building it died ({exc.allowed_failures + 1} "
-                                       f"times: out of memory, killed, or a crash in native code; see their logs)")
+            times = exc.allowed_failures + 1
+            return Failure(Path(path), f"{path}: the Dask worker building it died, {times} time{'s' * (times > 1)} "
+                                       f"(out of memory, killed, or a crash in native code; see the workers' logs)")
         except CancelledError:
             raise KgError(f"lost the Dask scheduler at {self.address} during the build ({pending + 1} document(s) "
                           f"not built): nothing was written; the spool keeps the documents built, "
