@@ -3,6 +3,7 @@
     python bench/scale.py [--sizes 1,10,100,1000] [--jobs 2] [--compare-jobs-up-to 100] [--jobs-pairs 3]
                           [--work /tmp/kg-scale] [--plot docs/scaling.png] [--table docs/scaling-results.md]
     python bench/scale.py queries STORE_OR_OUT_DIR [--rdflib-from OUT_DIR]
+    python bench/scale.py --dask [--sizes 1,10,40] [--jobs 2]   # kg build --dask against --jobs 2
 
 Each corpus is made of copies of the real report (``data/corpus/CDIP_32_3_zh.txt``)
 whose symbol line is rewritten (CDIP/32/3 → CDIP/9xx/n), so every copy is real
@@ -69,9 +70,9 @@ def copy_symbol(i: int) -> str:
     return f"CDIP/{900 + i // 100}/{i % 100 + 1}"
 
 
-def make_corpus(directory: Path, size: int) -> Path:
+def make_corpus(directory: Path, size: int, source: Path = SOURCE) -> Path:
     """``size`` copies of the report, each with its own symbol (only the symbol line changes)."""
-    text = SOURCE.read_text(encoding="utf-8")
+    text = source.read_text(encoding="utf-8")
     lines = text.split("\n")
     index = next(i for i, line in enumerate(lines) if line.strip() == SYMBOL)
     if directory.is_dir() and len(list(directory.glob("*.txt"))) == size:
@@ -367,6 +368,155 @@ def ladder(args) -> dict:
     return results
 
 
+# ---------------------------------------------------------------------------
+# --dask: the same corpora on a dask.distributed cluster on this machine, against --jobs 2
+# ---------------------------------------------------------------------------
+
+def _tree_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process and all its descendants alive now."""
+    import psutil
+
+    total = 0.0
+    process = psutil.Process(pid)
+    for member in [process, *process.children(recursive=True)]:
+        try:
+            times = member.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
+class LoopbackCluster:
+    """`dask scheduler` and `dask worker --nworkers N --nthreads 1` as subprocesses on loopback,
+    as a cluster's machines would run them (each worker process loads kg once, by kg's plugin)."""
+
+    def __init__(self, work: Path, workers: int):
+        from distributed import Client
+
+        self.file = work / "scheduler.json"
+        self.file.unlink(missing_ok=True)
+        dask = [str(Path(sys.executable).with_name("dask"))]
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        self.scheduler = subprocess.Popen(dask + ["scheduler", "--host", "127.0.0.1", "--port", "0",
+                                                  "--no-dashboard", "--scheduler-file", str(self.file)], **quiet)
+        while not self.file.exists():
+            time.sleep(0.1)
+        time.sleep(0.5)  # (written in one go, but give it a moment to be complete)
+        self.address = json.loads(self.file.read_text())["address"]
+        self.workers = subprocess.Popen(dask + ["worker", self.address, "--nworkers", str(workers), "--nthreads", "1",
+                                                "--no-dashboard", "--host", "127.0.0.1"], **quiet)
+        with Client(self.address, set_as_default=False) as client:
+            client.wait_for_workers(workers, timeout=120)
+
+    def worker_cpu(self) -> float:
+        return _tree_cpu(self.workers.pid)
+
+    def close(self) -> None:
+        for process in (self.workers, self.scheduler):
+            process.send_signal(signal.SIGINT)
+        for process in (self.workers, self.scheduler):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def dask_build(corpus: Path, out: Path, cluster: LoopbackCluster) -> dict:
+    """``kg build --dask`` into a fresh OUT and a fresh spool (every document built by the workers)."""
+    shutil.rmtree(out, ignore_errors=True)
+    before = cluster.worker_cpu()
+    measured = run(kg("build", str(corpus), "--out", str(out), "--dask", cluster.address, "--quiet"))
+    measured["workers_cpu"] = cluster.worker_cpu() - before
+    measured["client_cpu"] = measured["cpu"]  # the workers are not the build's children: cpu is the client's
+    return measured
+
+
+def dask_comparison(args) -> dict:
+    """For each size: `--jobs N` (a fresh pool of N processes, as always), then a cluster of N
+    worker processes started beforehand, `kg build --dask` on it cold (the workers load the
+    pipeline and registries during the build) and warm (a second build on the same workers,
+    a fresh output and spool: what a standing cluster gives)."""
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = {"sizes": sizes, "jobs": args.jobs, "load": os.getloadavg(), "local": {}, "cold": {}, "warm": {},
+               "source": str(args.source)}
+    for size in sizes:
+        corpus = make_corpus(work / f"dask-corpus-{size}", size, args.source)
+        print(f"[{size} documents] kg build --jobs {args.jobs}", file=sys.stderr, flush=True)
+        results["local"][size] = build(corpus, work / f"out-{size}-jobs", args.jobs)
+        cluster = LoopbackCluster(work, args.jobs)
+        try:
+            for kind in ("cold", "warm"):
+                print(f"[{size} documents] kg build --dask ({kind}, {args.jobs} workers)", file=sys.stderr, flush=True)
+                results[kind][size] = dask_build(corpus, work / f"out-{size}-dask", cluster)
+        finally:
+            cluster.close()
+        # The same statements: the store of the distributed build is the local one's.
+        import pyoxigraph as ox
+
+        dumps = [sorted(ox.Store.read_only(str(work / name / "store")).dump(format=ox.RdfFormat.N_QUADS).splitlines())
+                 for name in (f"out-{size}-jobs", f"out-{size}-dask")]
+        results.setdefault("identical", {})[size] = dumps[0] == dumps[1]
+        for stale in (work / f"out-{size}-jobs", work / f"out-{size}-dask"):
+            shutil.rmtree(stale, ignore_errors=True)
+    results["load_after"] = os.getloadavg()
+    return results
+
+
+def _fit(points: list[tuple[int, float]]) -> tuple[float, float]:
+    """Least-squares line through (size, seconds): (fixed seconds, seconds per document)."""
+    if len(points) < 2:
+        return 0.0, points[0][1] / points[0][0]
+    slope, intercept = statistics.linear_regression([x for x, _ in points], [y for _, y in points])
+    return intercept, slope
+
+
+def dask_table(results: dict) -> str:
+    jobs = results["jobs"]
+    sizes = [int(s) for s in results["sizes"]]
+    get = lambda kind, size: _get(results[kind], size)  # noqa: E731
+    out = [f"Corpus: copies of `{Path(results['source']).relative_to(ROOT) if Path(results['source']).is_relative_to(ROOT) else results['source']}`.", "",
+           f"Load average at the start: {' '.join(f'{x:.2f}' for x in results['load'])}; at the end: "
+           f"{' '.join(f'{x:.2f}' for x in results.get('load_after', []))} ({os.cpu_count()} cores).", "",
+           f"| documents | --jobs {jobs} wall s | docs/s | --dask cold wall s | docs/s | ÷ --jobs {jobs} "
+           f"| --dask warm wall s | docs/s | ÷ --jobs {jobs} | workers CPU s/doc (warm) | client CPU s/doc (warm) "
+           f"| same store |",
+           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|"]
+    for size in sizes:
+        local, cold, warm = get("local", size), get("cold", size), get("warm", size)
+        out.append(f"| {size:,} | {local['wall']:.1f} | {size / local['wall']:.2f} | {cold['wall']:.1f} "
+                   f"| {size / cold['wall']:.2f} | {cold['wall'] / local['wall']:.2f}× | {warm['wall']:.1f} "
+                   f"| {size / warm['wall']:.2f} | {warm['wall'] / local['wall']:.2f}× "
+                   f"| {warm['workers_cpu'] / size:.2f} | {warm['client_cpu'] / size:.2f} "
+                   f"| {'yes' if _get(results['identical'], size) else '**no**'} |")
+    # Where workers win: the local build's wall time against the warm cluster's with W workers,
+    # each a line fitted over the sizes. On the cluster the workers' share of a document's time
+    # divides by W (each worker on a core of its own), the client's share (reading the spool, the
+    # store's load, the shared graphs and their validation, the commit) does not.
+    fixed_local, per_doc_local = _fit([(s, get("local", s)["wall"]) for s in sizes])
+    fixed_warm, per_doc_warm = _fit([(s, get("warm", s)["wall"]) for s in sizes])
+    largest = max(sizes)
+    warm = get("warm", largest)
+    client_share = min(1.0, warm["client_cpu"] / max(warm["wall"], 1e-9))
+    per_doc_client = per_doc_warm * client_share
+    per_doc_workers = (per_doc_warm - per_doc_client) * jobs  # one worker's seconds per document
+    out += ["", f"Fitted over the sizes: `--jobs {jobs}` {fixed_local:.1f} s + {per_doc_local:.2f} s/document; "
+                f"`--dask` warm, {jobs} workers, {fixed_warm:.1f} s + {per_doc_warm:.2f} s/document, of which the "
+                f"client's serial part is about {per_doc_client:.2f} s/document (its CPU share of the wall time "
+                f"at {largest:,} documents) and the workers' {per_doc_workers:.2f} s/document per worker.", "",
+            "| workers | projected s/document | cluster faster than `--jobs %d` from |" % jobs, "|---:|---:|---:|"]
+    for workers in (2, 4, 8, 16, 32):
+        per_doc = per_doc_client + per_doc_workers / workers
+        if per_doc >= per_doc_local:
+            wins = "never (per document it is slower)"
+        else:
+            wins = f"{max(1, (fixed_warm - fixed_local) / (per_doc_local - per_doc)):,.0f} documents"
+        out.append(f"| {workers} | {per_doc:.2f} | {wins} |")
+    return "\n".join(out) + "\n"
+
+
 def table(results: dict) -> str:
     out = []
     load = results["load"]
@@ -578,7 +728,19 @@ def main() -> int:
     parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "scaling.png")
     parser.add_argument("--table", type=Path, default=ROOT / "docs" / "scaling-results.md")
     parser.add_argument("--json", type=Path, default=None, help="Also write the raw figures here.")
+    parser.add_argument("--dask", action="store_true",
+                        help="Only compare `kg build --dask` on a cluster of --jobs worker processes on this "
+                             "machine (dask scheduler and dask worker on loopback) with `--jobs N`; print the table.")
+    parser.add_argument("--source", type=Path, default=SOURCE,
+                        help="With --dask: the report the corpora copy (e.g. the 10-paragraph "
+                             "tests/data/multilingual/CDIP_32_3_zh_p1-10.txt, for a quick run).")
     args = parser.parse_args()
+    if args.dask:
+        results = json.loads(json.dumps(dask_comparison(args)))
+        print(dask_table(results))
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2))
+        return 0
     results = ladder(args)
     results = json.loads(json.dumps(results))  # one shape for sizes (str keys) whether fresh or reloaded
     text = table(results)

@@ -47,10 +47,8 @@ def connect(address: str):
     """A client of the scheduler at ``address``; waits as long as dask's
     ``distributed.comm.timeouts.connect`` (30 s unless configured, e.g. by
     ``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=5s``)."""
-    try:
-        from distributed import Client
-    except ImportError:
-        raise KgError("--dask needs dask.distributed: pip install 'kg-sdg[dask]'") from None
+    from distributed import Client
+
     # Connection trouble is kg's one error line below; distributed's own log lines would repeat it.
     logging.getLogger("distributed").setLevel(logging.CRITICAL)
     try:

@@ -82,14 +82,15 @@ class Spool:
         """The records present for ``rids`` (fetched together: one round of requests on object stores)."""
         if not rids:
             return {}
-        paths = {self.record_path(rid): rid for rid in rids}
-        found = self.fs.cat(list(paths), on_error="omit")
+        found = self.fs.cat([self.record_path(rid) for rid in rids], on_error="omit")
+        # (keyed by path as the file system spells it: the record id is the file's stem)
+        by_id = {path.rsplit("/", 1)[-1].removesuffix(".json"): data for path, data in found.items()}
         records = {}
-        for path, data in found.items():
+        for rid in rids:
             try:
-                records[paths[self.fs._strip_protocol(path)] if path not in paths else paths[path]] = json.loads(data)
-            except (ValueError, KeyError):
-                continue  # unreadable: built again
+                records[rid] = json.loads(by_id[rid])
+            except (KeyError, ValueError):
+                continue  # absent or unreadable: built again
         return records
 
     def graph(self, rid: str) -> bytes:
