@@ -140,7 +140,7 @@ def test_a_second_build_takes_the_documents_from_the_spool_and_force_rebuilds_th
     same_output(tmp_path / "third", local)
 
 
-def test_a_worker_killed_mid_build_has_its_document_built_again_on_another_worker(cluster, client, local,
+def test_a_worker_killed_mid_build_has_its_document_built_again(cluster, client, local,
                                                                                   tmp_path):
     """Dask reschedules the task of a worker that died (distributed.scheduler.allowed-failures, 3):
     the document is built again elsewhere and its spooled output replaced whole, so the build
@@ -184,12 +184,15 @@ def test_a_failing_document_fails_as_in_a_local_build(cluster, tmp_path):
     # Read on the worker (the reader finds the gap), and on the client (an empty file).
     write_report(inputs, ["1. 第一段。", "2. 第二段。", "4. 第四段。"], name="gap.txt")
     (inputs / "empty.txt").write_bytes(b"")
-    local = build([inputs], tmp_path / "local", store=True)
-    distributed = build_on_dask([inputs], tmp_path / "dask", cluster.scheduler_address)
+    # And a file given twice: built twice, refused the second time (as in a local build).
+    again = inputs / "wipo-academy-news-2022-11-03-en.txt"
+    local = build([inputs, again], tmp_path / "local", store=True)
+    distributed = build_on_dask([inputs, again], tmp_path / "dask", cluster.scheduler_address)
     assert [str(f) for f in distributed.failures] == [str(f) for f in local.failures]
     assert [str(f) for f in local.failures] == [f"{inputs / 'empty.txt'}: empty file",
                                                 f"{inputs / 'gap.txt'}:13: paragraph 3 is missing (paragraph 4 "
-                                                f"follows paragraph 2)"]
+                                                f"follows paragraph 2)",
+                                                f"{again}: same document as {again} (wipo-academy-news-2022-11-03-en)"]
     assert dump(tmp_path / "dask") == dump(tmp_path / "local")
     assert (tmp_path / "dask" / "report.json").read_bytes() == (tmp_path / "local" / "report.json").read_bytes()
 

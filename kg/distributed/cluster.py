@@ -144,9 +144,10 @@ class DaskMap:
                                       format, max_bytes, version, pure=False,
                                       key=f"kg-build-{Path(path).name}-{uuid.uuid4().hex[:12]}")
 
-        futures = {path: submit(path) for path in todo if path in rids and rids[path] not in cached}
+        # By position: a file given twice is built twice, and refused the second time, as locally.
+        futures = {n: submit(path) for n, path in enumerate(todo) if path in rids and rids[path] not in cached}
         meanwhile()
-        for path in todo:
+        for n, path in enumerate(todo):
             source = sources[path]
             if isinstance(source, Failure):
                 yield source
@@ -156,12 +157,12 @@ class DaskMap:
                 try:
                     nquads = self.spool.graph(rid)
                 except FileNotFoundError:  # the record outlived its graph (a pruned spool): build it again
-                    futures[path] = submit(path)
+                    futures[n] = submit(path)
                 else:
                     self.reused += 1
                     yield self._result(cached[rid], nquads, [], {})
                     continue
-            outcome = self._outcome(futures.pop(path), path, len(futures))
+            outcome = self._outcome(futures.pop(n), path, len(futures))
             if isinstance(outcome, Failure):
                 yield outcome
                 continue
