@@ -139,13 +139,19 @@ class DaskMap:
                                         if self.usable(record, validate)}
         version = pipeline_version()
 
-        def submit(path: Path):
-            return self.client.submit(build_to_spool, sources[path], rids[path], self.spool, base_iri, validate,
-                                      format, max_bytes, version, pure=False,
-                                      key=f"kg-build-{Path(path).name}-{uuid.uuid4().hex[:12]}")
+        options = dict(spool=self.spool, base_iri=base_iri, validate=validate, format=format, max_bytes=max_bytes,
+                       version=version, pure=False)
+
+        def submit(paths: list[Path]) -> list:
+            # Sent together, under one key prefix: the scheduler sees one group of tasks larger than
+            # the cluster and queues them, handing a worker a task as it frees a thread, rather than
+            # all at once (a worker that dies takes the tasks it holds with it: docs/scaling.md).
+            return self.client.map(build_to_spool, [sources[path] for path in paths], [rids[path] for path in paths],
+                                   key=[f"kg-build-{uuid.uuid4().hex}" for _ in paths], **options)
 
         # By position: a file given twice is built twice, and refused the second time, as locally.
-        futures = {n: submit(path) for n, path in enumerate(todo) if path in rids and rids[path] not in cached}
+        sent = [n for n, path in enumerate(todo) if path in rids and rids[path] not in cached]
+        futures = dict(zip(sent, submit([todo[n] for n in sent])))
         meanwhile()
         for n, path in enumerate(todo):
             source = sources[path]
@@ -157,7 +163,7 @@ class DaskMap:
                 try:
                     nquads = self.spool.graph(rid)
                 except FileNotFoundError:  # the record outlived its graph (a pruned spool): build it again
-                    futures[n] = submit(path)
+                    [futures[n]] = submit([path])
                 else:
                     self.reused += 1
                     yield self._result(cached[rid], nquads, [], {})
