@@ -3,6 +3,7 @@
     python bench/scale.py [--sizes 1,10,100,1000] [--jobs 2] [--compare-jobs-up-to 100] [--jobs-pairs 3]
                           [--work /tmp/kg-scale] [--plot docs/scaling.png] [--table docs/scaling-results.md]
     python bench/scale.py queries STORE_OR_OUT_DIR [--rdflib-from OUT_DIR]
+    python bench/scale.py --dask [--sizes 1,10,40] [--jobs 2]   # kg build --dask against --jobs 2
 
 Each corpus is made of copies of the real report (``data/corpus/CDIP_32_3_zh.txt``)
 whose symbol line is rewritten (CDIP/32/3 → CDIP/9xx/n), so every copy is real
@@ -69,9 +70,9 @@ def copy_symbol(i: int) -> str:
     return f"CDIP/{900 + i // 100}/{i % 100 + 1}"
 
 
-def make_corpus(directory: Path, size: int) -> Path:
+def make_corpus(directory: Path, size: int, source: Path = SOURCE) -> Path:
     """``size`` copies of the report, each with its own symbol (only the symbol line changes)."""
-    text = SOURCE.read_text(encoding="utf-8")
+    text = source.read_text(encoding="utf-8")
     lines = text.split("\n")
     index = next(i for i, line in enumerate(lines) if line.strip() == SYMBOL)
     if directory.is_dir() and len(list(directory.glob("*.txt"))) == size:
@@ -367,6 +368,163 @@ def ladder(args) -> dict:
     return results
 
 
+# ---------------------------------------------------------------------------
+# --dask: the same corpora on a dask.distributed cluster on this machine, against --jobs 2
+# ---------------------------------------------------------------------------
+
+def _tree_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process and all its descendants alive now."""
+    import psutil
+
+    total = 0.0
+    process = psutil.Process(pid)
+    for member in [process, *process.children(recursive=True)]:
+        try:
+            times = member.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
+class LoopbackCluster:
+    """`dask scheduler` and `dask worker --nworkers N --nthreads 1` as subprocesses on loopback,
+    as a cluster's machines would run them (each worker process loads kg once, by kg's plugin)."""
+
+    def __init__(self, work: Path, workers: int):
+        from distributed import Client
+
+        self.file = work / "scheduler.json"
+        self.file.unlink(missing_ok=True)
+        dask = [str(Path(sys.executable).with_name("dask"))]
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        self.scheduler = subprocess.Popen(dask + ["scheduler", "--host", "127.0.0.1", "--port", "0",
+                                                  "--no-dashboard", "--scheduler-file", str(self.file)], **quiet)
+        while not self.file.exists():
+            time.sleep(0.1)
+        time.sleep(0.5)  # (written in one go, but give it a moment to be complete)
+        self.address = json.loads(self.file.read_text())["address"]
+        self.workers = subprocess.Popen(dask + ["worker", self.address, "--nworkers", str(workers), "--nthreads", "1",
+                                                "--no-dashboard", "--host", "127.0.0.1"], **quiet)
+        with Client(self.address, set_as_default=False) as client:
+            client.wait_for_workers(workers, timeout=120)
+
+    def worker_cpu(self) -> float:
+        return _tree_cpu(self.workers.pid)
+
+    def close(self) -> None:
+        for process in (self.workers, self.scheduler):
+            process.send_signal(signal.SIGINT)
+        for process in (self.workers, self.scheduler):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def dask_build(corpus: Path, out: Path, cluster: LoopbackCluster) -> dict:
+    """``kg build --dask`` into a fresh OUT and a fresh spool (every document built by the workers)."""
+    shutil.rmtree(out, ignore_errors=True)
+    before = cluster.worker_cpu()
+    measured = run(kg("build", str(corpus), "--out", str(out), "--dask", cluster.address, "--quiet"))
+    measured["workers_cpu"] = cluster.worker_cpu() - before
+    measured["client_cpu"] = measured["cpu"]  # the workers are not the build's children: cpu is the client's
+    return measured
+
+
+def dask_comparison(args) -> dict:
+    """For each size: `--jobs N` (a fresh pool of N processes, as always), then a cluster of N
+    worker processes started beforehand, `kg build --dask` on it cold (the workers load the
+    pipeline and registries during the build) and warm (a second build on the same workers,
+    a fresh output and spool: what a standing cluster gives)."""
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = {"sizes": sizes, "jobs": args.jobs, "load": os.getloadavg(), "local": {}, "cold": {}, "warm": {},
+               "source": str(args.source)}
+    for size in sizes:
+        corpus = make_corpus(work / f"dask-corpus-{size}", size, args.source)
+        print(f"[{size} documents] kg build --jobs {args.jobs}", file=sys.stderr, flush=True)
+        results["local"][size] = build(corpus, work / f"out-{size}-jobs", args.jobs)
+        cluster = LoopbackCluster(work, args.jobs)
+        try:
+            for kind in ("cold", "warm"):
+                print(f"[{size} documents] kg build --dask ({kind}, {args.jobs} workers)", file=sys.stderr, flush=True)
+                results[kind][size] = dask_build(corpus, work / f"out-{size}-dask", cluster)
+        finally:
+            cluster.close()
+        # The same statements: the store of the distributed build is the local one's.
+        import pyoxigraph as ox
+
+        dumps = [sorted(ox.Store.read_only(str(work / name / "store")).dump(format=ox.RdfFormat.N_QUADS).splitlines())
+                 for name in (f"out-{size}-jobs", f"out-{size}-dask")]
+        results.setdefault("identical", {})[size] = dumps[0] == dumps[1]
+        for stale in (work / f"out-{size}-jobs", work / f"out-{size}-dask"):
+            shutil.rmtree(stale, ignore_errors=True)
+    results["load_after"] = os.getloadavg()
+    return results
+
+
+def _fit(points: list[tuple[int, float]]) -> tuple[float, float]:
+    """Least-squares line through (size, seconds): (fixed seconds, seconds per document)."""
+    if len(points) < 2:
+        return 0.0, points[0][1] / points[0][0]
+    slope, intercept = statistics.linear_regression([x for x, _ in points], [y for _, y in points])
+    return intercept, slope
+
+
+def dask_table(results: dict) -> str:
+    """Wall and CPU seconds of each build, and what the CPU seconds say about a cluster.
+
+    On a shared machine the wall time follows the other processes (here by minutes); the CPU
+    seconds much less, so the overhead and the projection are made from them: a line fitted over
+    the sizes for `--jobs N` (build and workers), the --dask client and the --dask workers (warm),
+    then each build's wall time on cores of its own is its serial part plus its parallel part
+    divided among the processes."""
+    jobs = results["jobs"]
+    sizes = [int(s) for s in results["sizes"]]
+    get = lambda kind, size: _get(results[kind], size)  # noqa: E731
+    source = Path(results.get("source", SOURCE))
+    out = [f"Corpus: copies of `{source.relative_to(ROOT) if source.is_relative_to(ROOT) else source}`.", "",
+           f"Load average at the start: {' '.join(f'{x:.2f}' for x in results['load'])}; at the end: "
+           f"{' '.join(f'{x:.2f}' for x in results.get('load_after', []))} ({os.cpu_count()} cores).", "",
+           f"| documents | `--jobs {jobs}` wall s | CPU s | `--dask` cold wall s | CPU s (client + workers) "
+           f"| `--dask` warm wall s | CPU s (client + workers) | warm CPU ÷ `--jobs {jobs}` CPU | same statements |",
+           "|---:|---:|---:|---:|---:|---:|---:|---:|:---:|"]
+    for size in sizes:
+        local, cold, warm = get("local", size), get("cold", size), get("warm", size)
+        cpu = lambda r: r["client_cpu"] + r["workers_cpu"]  # noqa: E731
+        out.append(f"| {size:,} | {local['wall']:.1f} | {local['cpu']:.1f} | {cold['wall']:.1f} "
+                   f"| {cpu(cold):.1f} ({cold['client_cpu']:.1f} + {cold['workers_cpu']:.1f}) | {warm['wall']:.1f} "
+                   f"| {cpu(warm):.1f} ({warm['client_cpu']:.1f} + {warm['workers_cpu']:.1f}) "
+                   f"| {cpu(warm) / local['cpu']:.2f}× | {'yes' if _get(results['identical'], size) else '**no**'} |")
+    fixed_local, per_doc_local = _fit([(s, get("local", s)["cpu"]) for s in sizes])
+    fixed_client, per_doc_client = _fit([(s, get("warm", s)["client_cpu"]) for s in sizes])
+    fixed_workers, per_doc_workers = _fit([(s, get("warm", s)["workers_cpu"]) for s in sizes])
+    fixed_cold, _ = _fit([(s, get("cold", s)["workers_cpu"]) for s in sizes])
+    out += ["", f"CPU seconds, lines fitted over the sizes: `--jobs {jobs}` {fixed_local:.1f} s + "
+                f"{per_doc_local:.2f} s/document (build and workers); `--dask` warm: client {fixed_client:.1f} s + "
+                f"{per_doc_client:.2f} s/document, workers {fixed_workers:.1f} s + {per_doc_workers:.2f} s/document "
+                f"(cold: the workers' fixed part {fixed_cold:.1f} s, loading kg). Overhead of the cluster on the same "
+                f"cores: {fixed_client + fixed_workers - fixed_local:+.1f} CPU s per build, "
+                f"{per_doc_client + per_doc_workers - per_doc_local:+.2f} CPU s per document.", "",
+            f"Projected wall time with every process on a core of its own: `--jobs {jobs}` "
+            f"{fixed_local:.1f} + n × {per_doc_local:.2f} / {jobs} s; `--dask` with W warm workers "
+            f"{fixed_client + fixed_workers / jobs:.1f} + n × ({per_doc_client:.2f} + {per_doc_workers:.2f} / W) s "
+            f"(the client's part serial, the workers' divided; scheduling and the storage's latency, "
+            f"milliseconds per document on loopback, left out).", "",
+            f"| workers | projected s/document | cluster faster than `--jobs {jobs}` from |", "|---:|---:|---:|"]
+    for workers in (2, 4, 8, 16, 32, 64):
+        per_doc = per_doc_client + per_doc_workers / workers
+        gap = fixed_client + fixed_workers / jobs - fixed_local
+        if per_doc >= per_doc_local / jobs:
+            wins = "never (slower per document)" if gap > 0 else "always"
+        else:
+            wins = f"{max(1, gap / (per_doc_local / jobs - per_doc)):,.0f} documents" if gap > 0 else "1 document"
+        out.append(f"| {workers} | {per_doc:.2f} | {wins} |")
+    return "\n".join(out) + "\n"
+
+
 def table(results: dict) -> str:
     out = []
     load = results["load"]
@@ -562,6 +720,9 @@ def main() -> int:
         largest = len(json.loads((large / "report.json").read_text())["documents"])
         print("\n".join(queries_table(results, largest)))
         return 0
+    if len(sys.argv) > 2 and sys.argv[1] == "dask-table":  # the --dask table again, from its --json
+        print(dask_table(json.loads(Path(sys.argv[2]).read_text())))
+        return 0
     if len(sys.argv) > 2 and sys.argv[1] == "queries-rdflib":
         print(json.dumps(time_queries_rdflib(Path(sys.argv[2]))))
         return 0
@@ -578,7 +739,19 @@ def main() -> int:
     parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "scaling.png")
     parser.add_argument("--table", type=Path, default=ROOT / "docs" / "scaling-results.md")
     parser.add_argument("--json", type=Path, default=None, help="Also write the raw figures here.")
+    parser.add_argument("--dask", action="store_true",
+                        help="Only compare `kg build --dask` on a cluster of --jobs worker processes on this "
+                             "machine (dask scheduler and dask worker on loopback) with `--jobs N`; print the table.")
+    parser.add_argument("--source", type=Path, default=SOURCE,
+                        help="With --dask: the report the corpora copy (e.g. the 10-paragraph "
+                             "tests/data/multilingual/CDIP_32_3_zh_p1-10.txt, for a quick run).")
     args = parser.parse_args()
+    if args.dask:
+        results = json.loads(json.dumps(dask_comparison(args)))
+        print(dask_table(results))
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2))
+        return 0
     results = ladder(args)
     results = json.loads(json.dumps(results))  # one shape for sizes (str keys) whether fresh or reloaded
     text = table(results)

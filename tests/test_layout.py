@@ -17,7 +17,8 @@ KG = Path(__file__).resolve().parent.parent / "kg"
 # runs them all and the command line on top. "base" is kg's top-level modules (errors, resources,
 # namespaces, RDF reading), which every layer may use. A module may import from its own layer and
 # the layers below it, never from a layer above.
-LAYERS = ("base", "language", "reader", "knowledge", "nlp", "inference", "graph", "shacl", "store", "exports", "build", "report", "training",
+LAYERS = ("base", "language", "reader", "knowledge", "nlp", "inference", "graph", "shacl", "store", "exports", "build",
+          "distributed", "report", "training",
           "cli")
 
 

@@ -96,15 +96,17 @@ def _init_worker(base_iri: str, format: str = "auto", max_bytes: int = DEFAULT_M
 
 
 def build_batch(paths: list[Path], base_iri: str, validate: bool, format: str = "auto",
-                max_bytes: int = DEFAULT_MAX_BYTES) -> list[DocumentResult | Failure]:
-    """Build each of ``paths``; a document that fails becomes a :class:`Failure`, not an exception."""
+                max_bytes: int = DEFAULT_MAX_BYTES, read=read_document) -> list[DocumentResult | Failure]:
+    """Build each of ``paths``; a document that fails becomes a :class:`Failure`, not an exception.
+    ``read(path, format, max_bytes)`` reads one (by default from the file; a cluster's worker
+    reads the bytes the client sent: :mod:`kg.distributed`)."""
     builder = _builder(base_iri, format, max_bytes)
     documents: list = []
     read_times: list[float] = []
     for path in paths:
         clock = time.process_time()
         try:
-            documents.append(read_document(path, format, max_bytes))
+            documents.append(read(path, format, max_bytes))
         except Exception as exc:
             documents.append(failure(path, exc))
         read_times.append(time.process_time() - clock)
@@ -277,7 +279,11 @@ def _results(todo: list[Path], base_iri: str, validate: bool, jobs: int, format:
 def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Progress | None = None,
                  validate: bool = True, allow_invalid: bool = False, jobs: int = 1,
                  force: bool = False, format: str = "auto", exports=(),
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> BuildResult:
+                 max_bytes: int = DEFAULT_MAX_BYTES, map_documents=None) -> BuildResult:
+    """``map_documents(todo, base_iri, validate, format, max_bytes, meanwhile)``, when given,
+    is the map step in place of ``jobs`` local processes (:func:`_results`): the results of
+    building ``todo`` in its order, ``meanwhile()`` called once the work is sent
+    (:mod:`kg.distributed` runs it on a Dask cluster)."""
     started = time.perf_counter()
     progress = progress or _Silent()
     previous = {} if force else previous_records(out_dir, base_iri)
@@ -344,7 +350,9 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
             _builder(base_iri, format, max_bytes)
             timings["setup"] = time.process_time() - clock
 
-        for path, result in zip(todo, _results(todo, base_iri, validate, jobs, format, max_bytes, set_up)):
+        mapped = (map_documents(todo, base_iri, validate, format, max_bytes, set_up) if map_documents
+                  else _results(todo, base_iri, validate, jobs, format, max_bytes, set_up))
+        for path, result in zip(todo, mapped):
             progress.start(Path(path).name, 1)
             progress.finish()
             if isinstance(result, Failure):

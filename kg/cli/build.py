@@ -13,6 +13,7 @@ from rich.progress import Progress as RichProgress
 from rich.table import Table
 
 from kg.cli.console import console, err_console, state
+from kg.errors import KgError
 from kg.namespaces import DEFAULT_BASE_IRI
 from kg.reader.source import DEFAULT_MAX_MIB
 
@@ -83,6 +84,13 @@ def build(
     max_size: Annotated[int, typer.Option("--max-size", envvar="KG_MAX_SIZE", min=1, metavar="MIB",
                                           help="Refuse report files larger than this many MiB "
                                                "(bounds the memory a build needs).")] = DEFAULT_MAX_MIB,
+    dask: Annotated[Optional[str], typer.Option(
+        "--dask", metavar="ADDRESS", help="Build the documents on the workers of this dask.distributed "
+        "scheduler (e.g. tcp://host:8786), into the store; see docs/scaling.md.", show_default=False)] = None,
+    spool: Annotated[Optional[str], typer.Option(
+        "--spool", metavar="URL", help="With --dask: where the workers put each document's graph and record, "
+        "an fsspec URL the workers and this machine share (s3://bucket/prefix, gcs://…, file:///shared/dir). "
+        "Default: OUT/dask-spool (workers on this machine).", show_default=False)] = None,
 ) -> None:
     """Build the knowledge graph, each document into its own named graph. Up to 10 documents
     (or --memory) write OUT/graph.nq (sorted N-Quads), OUT/graph.ttl, OUT/report.json and
@@ -101,11 +109,22 @@ def build(
 
     for name in export or []:
         check_format(name)
+    if dask is None and spool is not None:
+        raise typer.BadParameter("--spool is where --dask workers put their output: give --dask too",
+                                 param_hint="--spool")
+    if dask is not None and (store is False or jobs > 1):
+        raise typer.BadParameter("--dask builds on the cluster's workers into the store: leave out "
+                                 + ("--memory" if store is False else "--jobs"), param_hint="--dask")
     try:
         with _Bars(err_console) as bars:
-            result = run_build(files or [], out, base_iri=base_iri, progress=bars, validate=validate,
-                               allow_invalid=allow_invalid, format=format.value, exports=export or [],
-                               store=store, jobs=jobs, force=force, max_bytes=max_size * 2**20)
+            if dask is not None:
+                result = _build_on_dask(files or [], out, dask, spool, base_iri=base_iri, progress=bars,
+                                        validate=validate, allow_invalid=allow_invalid, format=format.value,
+                                        exports=export or [], force=force, max_bytes=max_size * 2**20)
+            else:
+                result = run_build(files or [], out, base_iri=base_iri, progress=bars, validate=validate,
+                                   allow_invalid=allow_invalid, format=format.value, exports=export or [],
+                                   store=store, jobs=jobs, force=force, max_bytes=max_size * 2**20)
     except BuildFailed as error:
         if state["debug"]:
             raise
@@ -131,6 +150,14 @@ def build(
         err_console.print(f"kg: error: {failure}", style="red", highlight=False, markup=False)
     if result.failures:
         raise typer.Exit(max(f.exit_code for f in result.failures))
+
+
+def _build_on_dask(files, out, address, spool, **options):
+    try:
+        from kg.distributed import build_on_dask
+    except ImportError as exc:
+        raise KgError(f"--dask needs dask.distributed and fsspec ({exc}): pip install 'kg-sdg[dask]'") from None
+    return build_on_dask(files, out, address, spool, **options)
 
 
 LABELS = (("TARGET", "SDG targets"), ("GOAL", "SDG goals"), ("COUNTRY", "countries"), ("REGION", "regions"),
