@@ -1,6 +1,6 @@
 """The everyday build against the bare spaCy process: whole processes, side by side.
 
-    python bench/build.py [--runs 5] [--kg PATH_TO_KG_SCRIPT] [--keep DIR]
+    python bench/build.py [--runs 5] [--kg PATH_TO_KG_SCRIPT] [--keep DIR] [--other-tree DIR]
 
 Each run is a pair of fresh processes, one after the other, the order alternating
 from pair to pair (a machine whose speed drifts slows both alike):
@@ -9,6 +9,10 @@ from pair to pair (a machine whose speed drifts slows both alike):
   embedded CDIP/32/3 report, written to ``out/`` in a fresh temporary directory);
 * **bare spaCy**: a Python process that imports spaCy, makes ``spacy.blank("zh")``
   and runs it over the text of the same file (``data/corpus/CDIP_32_3_zh.txt``).
+
+With ``--other-tree DIR`` (a checkout of another version of kg, e.g. ``git archive main | tar -x -C
+DIR``) each round also builds with that tree's code and data (same Python and libraries), so a
+before/after comparison comes from one run on one machine; the order of the processes rotates.
 
 For each process: CPU seconds (user + system, from ``os.wait4``: the process and
 any children it waited for, start-up and imports included), wall seconds and peak
@@ -63,54 +67,64 @@ def kg_script(given: str | None) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5, help="pairs of processes (default 5)")
+    parser.add_argument("--runs", type=int, default=5, help="rounds: one process of each kind per round (default 5)")
     parser.add_argument("--kg", help="the kg script to run (default: the one beside this Python)")
     parser.add_argument("--keep", type=Path, help="keep the last build's out/ here")
+    parser.add_argument("--other-tree", type=Path, help="also build with the kg of this source tree")
     args = parser.parse_args()
     kg = kg_script(args.kg)
+    commands = {"kg build": [kg, "build"]}
+    if args.other_tree:
+        tree = str(args.other_tree.resolve())
+        commands[f"kg build ({args.other_tree})"] = [
+            sys.executable, "-c", f"import sys; sys.path.insert(0, {tree!r}); sys.argv[0] = 'kg'; "
+            "from kg.cli import main; main()", "build"]
+    kinds = [*commands, "bare spaCy"]
+    rows: dict[str, list[dict]] = {kind: [] for kind in kinds}
     load_before = os.getloadavg()
-    builds, bares = [], []
     with tempfile.TemporaryDirectory(prefix="kg-bench-build-") as work:
         work = Path(work)
         for i in range(args.runs):
-            order = ("kg", "bare") if i % 2 == 0 else ("bare", "kg")
-            for which in order:
-                if which == "kg":
-                    cwd = work / f"build-{i}"
+            for which in kinds[i % len(kinds):] + kinds[:i % len(kinds)]:
+                if which in commands:
+                    cwd = work / f"{len(rows[which])}-{kinds.index(which)}"
                     cwd.mkdir()
-                    builds.append(run([kg, "build"], cwd))
+                    rows[which].append(run(commands[which], cwd))
                     if not (cwd / "out" / "graph.nq").exists():
-                        sys.exit("kg build wrote no out/graph.nq")
+                        sys.exit(f"{which} wrote no out/graph.nq")
                 else:
-                    bares.append(run([sys.executable, "-c", BARE, str(REPORT)], work))
-            print(f"pair {i + 1}: kg build {builds[-1]['cpu']:.2f} CPU s, {builds[-1]['wall']:.2f} s, "
-                  f"{builds[-1]['rss_mib']:.0f} MiB; bare spaCy {bares[-1]['cpu']:.2f} CPU s, "
-                  f"{bares[-1]['wall']:.2f} s, {bares[-1]['rss_mib']:.0f} MiB", file=sys.stderr)
+                    rows[which].append(run([sys.executable, "-c", BARE, str(REPORT)], work))
+            print(f"round {i + 1}: " + "; ".join(
+                f"{kind} {rows[kind][-1]['cpu']:.2f} CPU s, {rows[kind][-1]['wall']:.2f} s, "
+                f"{rows[kind][-1]['rss_mib']:.0f} MiB" for kind in kinds), file=sys.stderr)
         if args.keep:
             import shutil
 
             shutil.rmtree(args.keep, ignore_errors=True)
-            shutil.copytree(work / f"build-{args.runs - 1}" / "out", args.keep)
+            shutil.copytree(work / f"{args.runs - 1}-0" / "out", args.keep)
     load_after = os.getloadavg()
 
-    def median(rows, key):
-        return statistics.median(r[key] for r in rows)
+    def median(found, key):
+        return statistics.median(r[key] for r in found)
 
-    def ratio(key):
-        return statistics.median(b[key] / s[key] for b, s in zip(builds, bares))
+    def ratio(kind, key):
+        return statistics.median(b[key] / s[key] for b, s in zip(rows[kind], rows["bare spaCy"]))
 
     print(f"kg build (no arguments) against spacy.blank(\"zh\") over {REPORT.name}: "
-          f"{args.runs} alternating pairs, medians")
+          f"{args.runs} rounds, the order rotating; medians")
     print(f"load average before {' '.join(f'{x:.2f}' for x in load_before)}, "
           f"after {' '.join(f'{x:.2f}' for x in load_after)} ({os.cpu_count()} cores)")
     print()
-    print("| | CPU s | user s | sys s | wall s | peak RSS MiB |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, rows in (("kg build", builds), ("bare spaCy", bares)):
-        print(f"| {name} | {median(rows, 'cpu'):.2f} | {median(rows, 'user'):.2f} | {median(rows, 'sys'):.2f} "
-              f"| {median(rows, 'wall'):.2f} | {median(rows, 'rss_mib'):.0f} |")
-    print(f"| ratio (median of pairs) | {ratio('cpu'):.2f}× | {ratio('user'):.2f}× | {ratio('sys'):.2f}× "
-          f"| {ratio('wall'):.2f}× | {ratio('rss_mib'):.2f}× |")
+    print("| | CPU s | user s | sys s | wall s | peak RSS MiB | CPU ÷ bare | wall ÷ bare | peak RSS ÷ bare |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for kind in kinds:
+        found = rows[kind]
+        ratios = (f"{ratio(kind, 'cpu'):.2f}× | {ratio(kind, 'wall'):.2f}× | {ratio(kind, 'rss_mib'):.2f}×"
+                  if kind != "bare spaCy" else "1 | 1 | 1")
+        print(f"| {kind} | {median(found, 'cpu'):.2f} | {median(found, 'user'):.2f} | {median(found, 'sys'):.2f} "
+              f"| {median(found, 'wall'):.2f} | {median(found, 'rss_mib'):.0f} | {ratios} |")
+    print()
+    print("(ratios: the median over the rounds of each round's kg build ÷ that round's bare spaCy process)")
 
 
 if __name__ == "__main__":
