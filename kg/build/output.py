@@ -52,7 +52,7 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def sorted_nquads(graphs: Iterable) -> bytes:
-    """N-Quads of every named graph (rdflib graphs or :class:`~kg.graph.quads.TripleSink`\s), one
+    """N-Quads of every named graph (rdflib graphs or :class:`~kg.graph.quads.TripleSink` objects), one
     statement per line, lines sorted and unique.
 
     Sorting makes the file a pure function of the statements: byte-identical
