@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from kg.errors import KgError
@@ -41,6 +41,7 @@ def _error(path: Path, exc: Exception, error: type[KgError]) -> KgError:
 
 # Formats pyoxigraph reads into a plain graph (its parser is some ten times faster than rdflib's).
 _FAST_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES"}
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # A language tag with a capital letter after a closing quote (``"..."@zh-Hans``).
 _MIXED_CASE_TAG = re.compile(rb'["\']@[A-Za-z0-9-]*[A-Z]')
 
@@ -51,8 +52,6 @@ def _parse_fast(target: Graph, path: Path, fmt: str) -> bool:
     words the error as usual)."""
     import pyoxigraph as ox
 
-    from kg.graph.quads import from_ox
-
     data = path.read_bytes()
     if _MIXED_CASE_TAG.search(data):
         return False  # pyoxigraph writes language tags in lower case (zh-hans); rdflib keeps them as written
@@ -60,12 +59,18 @@ def _parse_fast(target: Graph, path: Path, fmt: str) -> bool:
     iris: dict[str, URIRef] = {}  # an IRI is made (and checked by rdflib) once, however often it occurs
 
     def term(node):
-        if type(node) is ox.NamedNode:
+        kind = type(node)
+        if kind is ox.NamedNode:
             found = iris.get(node.value)
             if found is None:
                 found = iris[node.value] = URIRef(node.value)
             return found
-        return from_ox(node)
+        if kind is ox.BlankNode:
+            return BNode(node.value)
+        if node.language:
+            return Literal(node.value, lang=node.language)
+        datatype = node.datatype.value
+        return Literal(node.value) if datatype == _XSD_STRING else Literal(node.value, datatype=term(node.datatype))
 
     try:
         triples = [(term(q.subject), term(q.predicate), term(q.object)) for q in parser]
