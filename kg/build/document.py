@@ -158,9 +158,13 @@ class Builder:
         self.max_bytes = max_bytes
         self.iris = Iris(base_iri)
         self.progress = progress or _Silent()
+        self.progress.start("setup: SDG vocabulary, gazetteer, registry", 3)
         self.sdg = load_sdg_registry()
+        self.progress.advance()
         self.gazetteer = load_gazetteer()
+        self.progress.advance()
         self.registry = load_registry()
+        self.progress.finish()
         self.linker = Linker(self.sdg, self.gazetteer, self.registry, self.iris)
         self.dataset = Dataset()  # where build_document puts a graph unless told otherwise
         bind_prefixes(self.dataset)

@@ -11,12 +11,13 @@ import os
 import shutil
 import signal
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+import pyoxigraph as ox
+from rdflib.plugins.serializers.nquads import _nq_row
 
 from kg.errors import KgError
-from kg.namespaces import bind_prefixes
 
 
 def _umask() -> int:
@@ -50,29 +51,27 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def sorted_nquads(dataset: Dataset) -> bytes:
-    """N-Quads of every named graph, one statement per line, lines sorted and unique.
+def sorted_nquads(graphs: Iterable) -> bytes:
+    """N-Quads of every named graph (rdflib graphs or :class:`~kg.graph.quads.TripleSink` objects), one
+    statement per line, lines sorted and unique.
 
     Sorting makes the file a pure function of the statements: byte-identical
-    across runs and diffable between versions.
+    across runs and diffable between versions. Each line is rdflib's N-Quads row for the
+    statement (pyoxigraph would write language tags in lower case: zh-hans for zh-Hans).
     """
-    data = dataset.serialize(format="nquads", encoding="utf-8")
-    lines = sorted({line for line in data.split(b"\n") if line.strip()})
-    return b"\n".join(lines) + b"\n" if lines else b""
+    lines = {_nq_row(triple, graph.identifier).encode("utf-8", "replace")[:-1]
+             for graph in graphs for triple in graph}
+    return b"\n".join(sorted(lines)) + b"\n" if lines else b""
 
 
-def union_graph(dataset: Dataset) -> Graph:
-    union = Graph()
-    bind_prefixes(union)
-    for graph in dataset.graphs():
-        for triple in graph:
-            union.add(triple)
-    return union
+def turtle(nquads: bytes) -> bytes:
+    """The statements of ``nquads`` (from :func:`sorted_nquads`), all named graphs merged into one
+    Turtle document (Turtle has no graphs), written by pyoxigraph: the distinct triples, sorted,
+    with kg's prefixes. (Read from the N-Quads, not from a store: pyoxigraph's store keeps a
+    decimal's value, not its lexical form, "1" for "1.000".)"""
+    from kg.exports.rdf import turtle as sorted_turtle
 
-
-def turtle(dataset: Dataset) -> bytes:
-    """All named graphs merged into one Turtle document (Turtle has no graphs)."""
-    return union_graph(dataset).serialize(format="turtle", encoding="utf-8")
+    return sorted_turtle(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
 
 
 STAGING_PREFIX = ".kg-staging-"

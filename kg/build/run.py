@@ -11,7 +11,7 @@ documents share (the SDG concepts, places and registry entries they mention,
 the programme relations over all their activities) is computed from each
 document's contribution (:mod:`kg.build.shared`), so a corpus build
 (:mod:`kg.build.corpus`) can build documents in parallel processes and skip the
-unchanged ones. A few reports are built in memory with rdflib (:func:`build`).
+unchanged ones. A few reports are built in memory (:func:`build_in_memory`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from rdflib import Dataset
+import pyoxigraph as ox
+from rdflib import URIRef
 
 from kg.build.corpus import build_corpus
 from kg.build.document import Builder, DocumentResult, Failure, Progress, failure
@@ -29,7 +30,8 @@ from kg.build.result import (BuildResult, _first, export_files, not_conforming, 
                              unregistered_csv)
 from kg.build.shared import add_edition_warnings, add_shared_graphs
 from kg.errors import InputError, KgError
-from kg.namespaces import DEFAULT_BASE_IRI, bind_prefixes
+from kg.graph.quads import TripleSink
+from kg.namespaces import DEFAULT_BASE_IRI
 from kg.reader.source import DEFAULT_MAX_BYTES
 from kg.resources import default_report
 
@@ -70,7 +72,7 @@ def build(paths: list[Path], out_dir: Path, base_iri: str = DEFAULT_BASE_IRI,
     """Build ``paths`` into ``out_dir``.
 
     Up to ``STORE_THRESHOLD`` documents with one job (or ``store=False``) are built in
-    memory with rdflib and written as ``graph.nq``, ``graph.ttl``, ``report.json`` and
+    memory and written as ``graph.nq``, ``graph.ttl``, ``report.json`` and
     ``unregistered.csv``; more, or ``jobs > 1`` (or ``store=True``), go through
     :func:`kg.build.corpus.build_corpus` into an on-disk store. A graph that does not conform to the shapes is not written unless
     ``allow_invalid`` (and is not checked at all without ``validate``). ``exports``
@@ -96,10 +98,19 @@ def build_in_memory(inputs: list[Path], out_dir: Path, base_iri: str = DEFAULT_B
                     progress: Progress | None = None, validate: bool = True,
                     allow_invalid: bool = False, format: str = "auto", exports: Sequence[str] = (),
                     max_bytes: int = DEFAULT_MAX_BYTES) -> BuildResult:
+    """Build a few documents in one process: the statements collected as rdflib terms
+    (:class:`~kg.graph.quads.TripleSink`, one per named graph), written as sorted N-Quads,
+    read into a pyoxigraph store and validated there; pyoxigraph writes the Turtle."""
     started = time.perf_counter()
     builder = Builder(base_iri, progress, format, max_bytes)
-    dataset = Dataset()
-    bind_prefixes(dataset)
+    graphs: dict[URIRef, TripleSink] = {}
+
+    def graph_for(iri: URIRef) -> TripleSink:
+        found = graphs.get(iri)
+        if found is None:
+            found = graphs[iri] = TripleSink(iri)
+        return found
+
     documents: list[DocumentResult] = []
     failures: list[Failure] = []
     timings: dict[str, float] = {}
@@ -110,7 +121,7 @@ def build_in_memory(inputs: list[Path], out_dir: Path, base_iri: str = DEFAULT_B
 
     for path in inputs:
         try:
-            result = builder.build_document(path, dataset.graph, timings=timings, check_key=check_key)
+            result = builder.build_document(path, graph_for, timings=timings, check_key=check_key)
         except KgError as exc:
             failures.append(failure(path, exc))
             if len(failures) == 1:
@@ -121,15 +132,23 @@ def build_in_memory(inputs: list[Path], out_dir: Path, base_iri: str = DEFAULT_B
         if len(failures) == 1:
             raise first_error  # as it was raised (its own type, for --debug)
         raise _first(failures)
-    add_edition_warnings(documents, add_shared_graphs(builder, [d.contribution for d in documents], dataset.graph))
+
+    # What follows the documents, one step of the progress display each: the shared graphs, the
+    # N-Quads, validation, the Turtle and the other files.
+    progress = builder.progress
+    progress.start("all graphs: shared, N-Quads, validation, Turtle, files", 5)
+    clock = time.process_time()
+    add_edition_warnings(documents, add_shared_graphs(builder, [d.contribution for d in documents], graph_for))
+    timings["graph"] = timings.get("graph", 0.0) + time.process_time() - clock
+    progress.advance()
 
     clock = time.process_time()
-    nquads = sorted_nquads(dataset)
-    timings["serialisation"] = time.process_time() - clock
-    import pyoxigraph as ox
-
+    nquads = sorted_nquads(graphs.values())
+    statements = sum(len(graph) for graph in graphs.values())
     store = ox.Store()
     store.load(nquads, format=ox.RdfFormat.N_QUADS)
+    timings["serialisation"] = time.process_time() - clock
+    progress.advance()
     validation = None
     if validate:
         from kg.shacl.shared import validate_store
@@ -139,22 +158,25 @@ def build_in_memory(inputs: list[Path], out_dir: Path, base_iri: str = DEFAULT_B
         timings["validation"] = time.process_time() - clock
         if not validation.conforms and not allow_invalid:
             raise not_conforming(validation)
+    progress.advance()
 
     outputs = [out_dir / name for name in OUTPUT_FILES]
     clock = time.process_time()
+    graph_ttl = turtle(nquads)
+    progress.advance()
     exported = export_files(store, exports, out_dir)
     outputs += [path for path, _ in exported]
     # Everything is serialised and staged before anything is replaced, so a
     # failure or an interruption leaves the previous outputs untouched.
     with Staging(out_dir) as staging:
         staging.write("graph.nq", nquads)
-        staging.write("graph.ttl", turtle(dataset))
-        statements = sum(len(graph) for graph in dataset.graphs())
+        staging.write("graph.ttl", graph_ttl)
         staging.write("report.json", report_json(documents, statements, outputs, base_iri, failures))
         staging.write("unregistered.csv", unregistered_csv(documents))
         for path, data in exported:
             staging.write(path.name, data)
         staging.commit(remove=("store",))
     timings["serialisation"] += time.process_time() - clock
-    return BuildResult(dataset, documents, outputs, time.perf_counter() - started, validation, failures,
-                       timings=timings)
+    progress.finish()
+    return BuildResult(None, documents, outputs, time.perf_counter() - started, validation, failures,
+                       total_triples=statements, timings=timings)

@@ -29,13 +29,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import pyoxigraph
 
 from kg.errors import KgError
 from kg.exports.description import Distribution, description_graph, description_quads, sources
 from kg.exports.network import Projection, project
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True)

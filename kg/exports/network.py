@@ -32,12 +32,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
 import pyoxigraph
 
 from kg.errors import KgError
 from kg.exports.config import NetworkStyle, network_style
 from kg.namespaces import KGO, SDGO, SPARQL_PREFIXES
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 _RELATIONS = SPARQL_PREFIXES + """
@@ -170,6 +174,8 @@ def project(store: pyoxigraph.Store, projection: Projection = Projection(),
                                            "weight": weight, "paragraphs": int(row["paragraphs"].value),
                                            "inferred": True}))
     edges.sort(key=lambda e: (e[0], e[1], e[2]["relation"]))
+
+    import networkx as nx  # not loaded by commands that make no network (kg build)
 
     graph = nx.DiGraph()
     for iri in sorted({end for s, t, _ in edges for end in (s, t)}):

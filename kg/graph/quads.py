@@ -76,6 +76,26 @@ def from_ox(term) -> Node:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+class TripleSink:
+    """A stand-in for an rdflib graph that only collects what the graph builders add: rdflib's
+    terms, each statement once, in the order added, without the indexes of rdflib's store
+    (a build in memory serialises them, :func:`kg.build.output.sorted_nquads`, and reads
+    them back into pyoxigraph)."""
+
+    def __init__(self, identifier: URIRef):
+        self.identifier = identifier
+        self._triples: dict[tuple[Node, Node, Node], None] = {}
+
+    def add(self, triple: tuple[Node, Node, Node]) -> None:
+        self._triples[triple] = None
+
+    def __iter__(self):
+        return iter(self._triples)
+
+    def __len__(self) -> int:
+        return len(self._triples)
+
+
 class QuadSink:
     """A stand-in for an rdflib graph that the graph builders add to.
 

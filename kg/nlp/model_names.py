@@ -30,6 +30,7 @@ from kg.nlp.entities import NEW
 from kg.resources import data_file
 
 MODEL_SPANS = "model"
+BATCH = 4  # paragraphs the model reads at once (16: 5% less time, 65 MB more memory)
 METHOD = "model"
 
 
@@ -53,20 +54,47 @@ class ModelNames:
     def __call__(self, doc: Doc) -> Doc:
         model = load_model(self.path)
         ner = model.get_pipe("ner")
-        # The model's own vocabulary: the same words, so the same token boundaries and offsets.
-        copy = Doc(model.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
-        ner(copy)
-        scores = ner.scored_ents(ner.beam_parse([copy], beam_width=self.beam_width))[0] if copy.ents else {}
+        # The model reads each paragraph on its own (a group's paragraphs are joined by blank lines),
+        # BATCH paragraphs at a time: its beam over a whole report (40,000 tokens) took 45 CPU
+        # seconds, as each of its states copies arrays as long as the text at every step, and the
+        # whole report in one pass 800 MB. The model's own vocabulary: the same words, so the same
+        # token boundaries and offsets.
+        pieces = list(_paragraphs(doc))
+        copies = list(ner.pipe((Doc(model.vocab, words=[t.text for t in doc[a:b]],
+                                    spaces=[bool(t.whitespace_) for t in doc[a:b]]) for a, b in pieces),
+                               batch_size=BATCH))
+        named = [i for i, copy in enumerate(copies) if copy.ents]
+        scores: dict[int, dict] = {}
+        for start in range(0, len(named), BATCH):  # the beam advances a batch's paragraphs side by side
+            batch = named[start:start + BATCH]
+            beams = ner.beam_parse([copies[i] for i in batch], beam_width=self.beam_width)
+            scores.update(zip(batch, ner.scored_ents(beams)))
         spans, kept = [], []
-        for entity in copy.ents:
-            score = scores.get((entity.start, entity.end, entity.label_), 0.0)
-            if score < self.threshold or not entity.text.strip():
-                continue
-            spans.append(Span(doc, entity.start, entity.end, label=entity.label_, span_id=NEW + entity.text))
-            kept.append(score)
+        for i in named:
+            offset = pieces[i][0]
+            for entity in copies[i].ents:
+                score = scores[i].get((entity.start, entity.end, entity.label_), 0.0)
+                if score < self.threshold or not entity.text.strip():
+                    continue
+                spans.append(Span(doc, offset + entity.start, offset + entity.end, label=entity.label_,
+                                  span_id=NEW + entity.text))
+                kept.append(score)
         doc.spans[MODEL_SPANS] = spans
         doc.spans[MODEL_SPANS].attrs["scores"] = kept
         return doc
+
+
+def _paragraphs(doc: Doc):
+    """The token ranges of the paragraphs of ``doc``: between the tokens holding a blank line
+    (kg joins a group's paragraphs with one, :data:`kg.graph.linking.PARAGRAPH_SEPARATOR`)."""
+    start = 0
+    for token in doc:
+        if token.is_space and "\n\n" in token.text:
+            if token.i > start:
+                yield start, token.i
+            start = token.i + 1
+    if start < len(doc):
+        yield start, len(doc)
 
 
 @Language.factory("kg_model_names", default_config={"model": "ner-zh", "threshold": 0.5, "beam_width": 8})

@@ -20,9 +20,7 @@ import re
 from functools import cache
 
 import pyoxigraph as ox
-import pyshacl
 from rdflib import Graph
-from rdflib.plugins.sparql import prepareQuery
 
 from kg.errors import DataError
 from kg.graph.quads import Terms, from_ox, store_of
@@ -48,6 +46,8 @@ class _PreparedQueryGraph(Graph):
         if isinstance(query_object, str):
             prepared = self._prepared.get(query_object)
             if prepared is None:
+                from rdflib.plugins.sparql import prepareQuery
+
                 prepared = self._prepared[query_object] = prepareQuery(query_object)
             query_object = prepared
         return super().query(query_object, *args, **kwargs)
@@ -82,6 +82,8 @@ def _compiled(shapes: Graph, source: str | None = None):
 
 def _reference_error(shapes: Graph) -> Exception | None:
     """pySHACL's word on shapes pyshacl-turbo refuses (the message users of pySHACL know)."""
+    import pyshacl  # loaded only when needed: pyshacl-turbo validates by default
+
     try:
         pyshacl.validate(Graph(), shacl_graph=shapes, advanced=True, allow_warnings=True)
     except Exception as exc:
@@ -129,6 +131,8 @@ def run_engine(store: ox.Store, shapes: Graph | None = None, focus: list | None 
         if not isinstance(report, Graph):  # a failure to validate at all comes back in place of the report
             raise _bad_shapes(Exception(str(report)), source)
         return validation_result(conforms, report, shapes)
+    import pyshacl
+
     work = _to_rdflib(store)
     try:
         conforms, report, _ = pyshacl.validate(work, shacl_graph=shapes, inference=inference, advanced=True,
