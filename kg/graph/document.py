@@ -17,6 +17,7 @@ The model (documented in ``ontology/kg.ttl`` and ``docs/model.md``):
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
@@ -197,7 +198,10 @@ def add_document(graph: Graph, document: Document, key: str, mentions: Iterable[
         add((node, KGO.sourceEnd, Literal(source_end)))
         add((node, KGO.method, METHODS[mention.method]))
         if mention.confidence is not None:
-            add((node, KGO.confidence, Literal(f"{mention.confidence:.3f}", datatype=XSD.decimal)))
+            # Three decimals, written in the canonical form (1, 0.95) every store gives back: a store that
+            # reads "1.000" holds "1", and the file and the store must hold the same statements.
+            score = format(Decimal(f"{mention.confidence:.3f}").normalize(), "f")
+            add((node, KGO.confidence, Literal(score, datatype=XSD.decimal)))
         predicate = LINKS[mention.label]
         add((p_node, predicate, mention.iri))
         if mention.item is not None:
