@@ -455,6 +455,57 @@ def test_export_joins_the_un_sdg_kos_and_code_list_without_mapping(exported, sto
 # -- kg build --export and the command line -----------------------------------------------------
 
 
+def test_merged_with_the_un_code_lists_no_skos_label_clash(built):
+    """Loaded with the UN's own files (the SDG KOS, its goals as metadata.un.org serves them, the SDG code
+    list), what kg says about the UN's IRIs adds no second skos:prefLabel in a language (SKOS S14), no
+    alternative label that is a preferred one (S13), and the M49 codes as the UN writes them."""
+    from collections import defaultdict
+
+    un = Graph()
+    for name in ("lod4stats-sdg-kos-goals-targets-indicators.ttl", "issa-sdgs-metadata-goals.ttl",
+                 "lod4stats-sdg-codes.ttl"):
+        un.parse(VOCAB / name, format="turtle")
+    dataset = Dataset()
+    dataset.parse(built[1] / "graph.nq", format="nquads")
+    ours = Graph()
+    for s, p, o, _ in dataset.quads():
+        ours.add((s, p, o))
+    merged = un + ours
+
+    def labels(graph, predicate):
+        found = defaultdict(set)
+        for s, o in graph.subject_objects(predicate):
+            if str(s).startswith("http://metadata.un.org/"):
+                found[(s, o.language)].add(str(o))
+        return found
+
+    theirs, together = labels(un, SKOS.prefLabel), labels(merged, SKOS.prefLabel)
+    described = {s for s in ours.subjects() if str(s).startswith("http://metadata.un.org/")}
+    assert len(described) > 100
+    clashes = {key: names for key, names in together.items() if len(names) > 1 and len(theirs.get(key, ())) < len(names)}
+    assert clashes == {}  # (the UN's own: target 12.3 has two English labels in the KOS; not kg's doing)
+    for (subject, language), names in labels(ours, SKOS.altLabel).items():
+        assert not names & together.get((subject, language), set()), (subject, language)
+    # Our names stay, as alternative labels where the UN prefers another (Türkiye; 中国 for 中华人民共和国).
+    turkey = GEOAREA["792"]
+    assert (turkey, SKOS.prefLabel, Literal("Turkey", lang="en")) in ours
+    assert (turkey, SKOS.altLabel, Literal("Türkiye", lang="en")) in ours
+    # M49 codes as the UN's code list writes them ("76", not "076"; the IRI keeps geoArea/076).
+    m49 = URIRef("http://metadata.un.org/sdg/codes/geoArea#m49code")
+    codes = {s: str(o) for s, o in ours.subject_objects(KGO.m49Code)}
+    assert codes[GEOAREA["076"]] == "76"
+    for place, code in codes.items():
+        for written in un.objects(place, m49):
+            assert str(written) == code, place
+    # The country groups the UN's lists lack are kg's own IRIs in the geoArea pattern (docs/exports.md).
+    groups = {GEOAREA["199"], GEOAREA["432"], GEOAREA["722"]}
+    for group in groups & described:
+        assert not set(un.predicate_objects(group)) and (group, RDF.type, KGO.CountryGroup) in ours
+        assert {o.language for o in ours.objects(group, SKOS.prefLabel)} == {"en", "zh"}
+    text = (ROOT / "docs" / "exports.md").read_text(encoding="utf-8")
+    assert all(f"geoArea/{code}" in text for code in ("199", "432", "722"))
+
+
 def test_build_export_writes_the_same_files_as_kg_export(tmp_path):
     report = write_report(tmp_path, ["1. WIPO学院与联合国教科文组织合作，在智利举办了讲习班，促进实现具体目标 4.3。"])
     out = tmp_path / "out"
