@@ -524,6 +524,11 @@ def test_active_in_a_country(store, document):
     # The same place by M49 code, by name in Chinese or English, by CURIE.
     for spelling in ("152", "智利", "chile", "geo:152", f"<{chile}>"):
         assert ask(store, "active-in-country", place=spelling) == rows
+    # An M49 code with its leading zero, as the IRI writes it (geoArea/076), or without, as the UN's code list
+    # and kgo:m49Code write it (76): the same place, Brazil.
+    brazil = ask(store, "active-in-country", place="076")
+    assert brazil and {r["place"] for r in brazil} == {str(GEOAREA["076"])}
+    assert ask(store, "active-in-country", place="76") == brazil == ask(store, "active-in-country", place="BRA")
 
 
 # -- parameters are RDF terms -------------------------------------------------------------------
