@@ -36,8 +36,11 @@ def _escape(match: re.Match) -> str:
     return f"\\u{code:04x}"
 
 
-def printable(text: object) -> str:
-    """``text`` with everything that would act on a terminal instead of showing written as an escape."""
+def printable(text: object, lines: bool = False) -> str:
+    """``text`` with everything that would act on a terminal instead of showing written as an escape;
+    ``lines``: line breaks kept (a table cell of several lines), every other control character escaped."""
+    if lines:
+        return "\n".join(_UNPRINTABLE.sub(_escape, line) for line in str(text).split("\n"))
     return _UNPRINTABLE.sub(_escape, str(text))
 
 
@@ -49,7 +52,7 @@ def printable_table(table):
     for column in table.columns:
         if isinstance(column.header, str):
             column.header = printable(column.header)
-        column._cells = [printable(cell) if isinstance(cell, str) else cell for cell in column._cells]
+        column._cells = [printable(cell, lines=True) if isinstance(cell, str) else cell for cell in column._cells]
     return table
 
 
