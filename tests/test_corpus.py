@@ -70,6 +70,13 @@ def snapshot(directory: Path) -> dict[str, bytes]:
     return found
 
 
+def store_files(out: Path) -> dict[str, int]:
+    """The files of the store a reader of ``out`` sees, by inode: a build that keeps the store carries
+    them into its new generation as hard links (the same inodes); one that rewrites it makes new files."""
+    store = (out / "store").resolve()
+    return {str(p.relative_to(store)): p.stat().st_ino for p in sorted(store.rglob("*")) if p.is_file()}
+
+
 def staged(out: Path) -> list[Path]:
     """The records a build has written into its new generation (not yet switched to)."""
     link = out / ".kg" / "current"
@@ -89,8 +96,8 @@ def test_a_store_build_holds_the_same_statements_as_a_memory_build(tmp_path):
     inputs = corpus(tmp_path / "in")
     stored = build([inputs], tmp_path / "store", store=True)
     memory = build([inputs], tmp_path / "memory", store=False)
-    assert sorted(p.name for p in (tmp_path / "store").iterdir()) == ["documents", "report.json", "store",
-                                                                     "unregistered.csv"]
+    assert sorted(p.name for p in (tmp_path / "store").iterdir() if p.name != ".kg") == [
+        "documents", "report.json", "store", "unregistered.csv"]
     assert graphs(tmp_path / "store") == ["cdip-99-1-zh", "cdip-99-2-zh", "cdip-99-3-zh", "geo", "registry",
                                           "relations", "sdg-kos"]
     # (through pyoxigraph both: it writes language tags in lower case, zh-hans, where rdflib keeps zh-Hans)
@@ -112,16 +119,16 @@ def test_a_rebuild_skips_unchanged_documents_and_rebuilds_changed_ones(tmp_path)
     first = build([inputs], out, store=True)
     assert (first.skipped, len(first.documents)) == (0, 3)
     before = dump(out)
-    report, store = (out / "report.json").read_bytes(), (out / "store").stat().st_ino
+    report, store = (out / "report.json").read_bytes(), store_files(out)
 
     # Nothing changed: the store (and its shared graphs' validation) is kept as it is.
     again = build([inputs], out, store=True)
     assert again.skipped == 3 and dump(out) == before and again.validation.conforms
-    assert (out / "store").stat().st_ino == store and (out / "report.json").read_bytes() == report
+    assert store_files(out) == store and (out / "report.json").read_bytes() == report
     assert again.triples == first.triples
     # Unless the previous build's validation is not known to describe it: then all is redone.
     (out / "documents" / "shared.state").unlink()
-    assert build([inputs], out, store=True).skipped == 3 and (out / "store").stat().st_ino != store
+    assert build([inputs], out, store=True).skipped == 3 and store_files(out) != store
     assert dump(out) == before and (out / "report.json").read_bytes() == report
 
     changed = inputs / "r2.txt"
