@@ -1,7 +1,7 @@
 """Time and peak memory of ``kg build`` on large inputs: is the cost linear, and what does the size limit bound?
 
     python bench/large_input.py [--copies 1 2 4 8] [--line-mib 1 4] [--lines 10000 40000]
-                                [--article-lines 10000 40000] [--no-validate] [--reader-only]
+                                [--article-lines 10000 40000] [--no-validate] [--reader-only] [--model-only]
 
 Three kinds of large input, each written to a temporary folder and built by the
 real command (``kg build FILE --out DIR --quiet``, in a subprocess whose peak
@@ -17,6 +17,10 @@ resident memory is read from ``wait4``):
 the part of a build that grows fastest with the size of one document).
 ``--reader-only`` times just the reader (decoding and structure) in this process,
 which is what a long line or a paragraph of many lines stresses.
+``--model-only`` times just kg's named-entity model (kg/nlp/model_names.py) on each input's text,
+its greedy pass and the beam that scores its proposals apart: the beam runs over a language's
+whole text as one spaCy Doc, and spaCy copies beam states whole, so its time grows with the
+square of the text (issue 24, item 6).
 """
 
 from __future__ import annotations
@@ -96,6 +100,25 @@ def reader_seconds(path: Path) -> tuple[float, int]:
     return time.perf_counter() - started, len(document.paragraphs)
 
 
+def model_seconds(text: str) -> tuple[float, float, int, int]:
+    """``(greedy seconds, beam seconds, tokens, proposals)`` of kg's Chinese model on ``text``, as one Doc."""
+    from spacy.tokens import Doc
+
+    from kg.nlp.model_names import load_model
+    from kg.resources import data_file
+
+    model = load_model(data_file("models", "ner-zh"))
+    ner = model.get_pipe("ner")
+    made = model.make_doc(text)
+    doc = Doc(model.vocab, words=[t.text for t in made], spaces=[bool(t.whitespace_) for t in made])
+    started = time.process_time()
+    ner(doc)
+    greedy = time.process_time() - started
+    started = time.process_time()
+    ner.scored_ents(ner.beam_parse([doc], beam_width=8))
+    return greedy, time.process_time() - started, len(doc), len(doc.ents)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, nargs="*", default=[1, 2, 4, 8])
@@ -104,12 +127,22 @@ def main() -> int:
     parser.add_argument("--article-lines", type=int, nargs="*", default=[])
     parser.add_argument("--no-validate", action="store_true", help="build with --no-validate")
     parser.add_argument("--reader-only", action="store_true", help="time the reader only, in this process")
+    parser.add_argument("--model-only", action="store_true", help="time the named-entity model only, in this process")
     args = parser.parse_args()
 
     inputs = ([(f"copies x{k}", copies(k)) for k in args.copies]
               + [(f"long line {m:g} MiB", long_line(m)) for m in args.line_mib]
               + [(f"many lines {n}", many_lines(n)) for n in args.lines]
               + [(f"article lines {n}", article_lines(n)) for n in args.article_lines])
+    if args.model_only:
+        print("| input | MiB | tokens | proposals | greedy seconds | beam seconds | beam seconds per MiB |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for name, text in inputs:
+            mib = len(text.encode("utf-8")) / 2**20
+            greedy, beam, tokens, proposals = model_seconds(text)
+            print(f"| {name} | {mib:.2f} | {tokens} | {proposals} | {greedy:.1f} | {beam:.1f} | {beam / mib:.1f} |",
+                  flush=True)
+        return 0
     if args.reader_only:
         print("| input | MiB | characters | paragraphs | reader seconds | seconds per MiB |")
         print("|---|---:|---:|---:|---:|---:|")

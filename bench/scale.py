@@ -276,7 +276,7 @@ def time_queries_rdflib(source: Path, repeat: int = 3) -> list[dict]:
 
     try:  # rdflib has no LATERAL (SEP-0006): it reads each `A LATERAL { B }` as the join `A { B }`
         from kg.store.sparql import without_lateral as as_sparql11
-    except ImportError:  # a tree from before the stored queries used LATERAL
+    except ImportError:  # a tree whose stored queries are plain SPARQL 1.1 (before LATERAL, or since issue 19)
         def as_sparql11(text):
             return text
 

@@ -167,7 +167,9 @@ def test_bad_input_is_one_line_and_leaves_earlier_outputs(tmp_path):
                                      "(paragraph 3 follows paragraph 1)")
     assert "Traceback" not in result.stderr
     assert (out / "graph.nq").read_bytes() == before
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    # Nothing left over: kg's own folder holds the current generation and the link to it, no more.
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".kg"]
+    assert len(list((out / ".kg").iterdir())) == 2 and (out / ".kg" / "current").is_symlink()
 
 
 def test_missing_file_and_empty_folder(tmp_path):

@@ -54,15 +54,50 @@ def kg(*args: str, **kwargs) -> subprocess.CompletedProcess:
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+    """What a reader of a build's output folder sees: every file under its top-level names (kg's
+    outputs are links into the current generation: followed), kg's own ``.kg`` folder left out."""
+    found = {}
+    for top in sorted(directory.iterdir()):
+        if top.name == ".kg":
+            continue
+        if top.is_dir():
+            real = top.resolve()
+            for path in sorted(real.rglob("*")):
+                if path.is_file():
+                    found[f"{top.name}/{path.relative_to(real)}"] = path.read_bytes()
+        elif top.is_file():
+            found[top.name] = top.read_bytes()
+    return found
+
+
+def store_files(out: Path) -> dict[str, int]:
+    """The files of the store a reader of ``out`` sees, by inode: a build that keeps the store carries
+    them into its new generation as hard links (the same inodes); one that rewrites it makes new files."""
+    store = (out / "store").resolve()
+    return {str(p.relative_to(store)): p.stat().st_ino for p in sorted(store.rglob("*")) if p.is_file()}
+
+
+def staged(out: Path) -> list[Path]:
+    """The records a build has written into its new generation (not yet switched to)."""
+    link = out / ".kg" / "current"
+    current = link.resolve() if link.is_symlink() else None
+    return [p for p in out.glob(".kg/gen-*/documents/*.json") if p.parent.parent.resolve() != current]
+
+
+def leftovers(out: Path) -> list[str]:
+    """What kg keeps in ``.kg`` beyond the current generation and the link to it (nothing, after a build)."""
+    link = out / ".kg" / "current"
+    current = link.resolve() if link.is_symlink() else None
+    return sorted(p.name for p in (out / ".kg").iterdir() if p.name != "current" and p.resolve() != current) \
+        if (out / ".kg").is_dir() else []
 
 
 def test_a_store_build_holds_the_same_statements_as_a_memory_build(tmp_path):
     inputs = corpus(tmp_path / "in")
     stored = build([inputs], tmp_path / "store", store=True)
     memory = build([inputs], tmp_path / "memory", store=False)
-    assert sorted(p.name for p in (tmp_path / "store").iterdir()) == ["documents", "report.json", "store",
-                                                                     "unregistered.csv"]
+    assert sorted(p.name for p in (tmp_path / "store").iterdir() if p.name != ".kg") == [
+        "documents", "report.json", "store", "unregistered.csv"]
     assert graphs(tmp_path / "store") == ["cdip-99-1-zh", "cdip-99-2-zh", "cdip-99-3-zh", "geo", "registry",
                                           "relations", "sdg-kos"]
     # (through pyoxigraph both: it writes language tags in lower case, zh-hans, where rdflib keeps zh-Hans)
@@ -84,16 +119,16 @@ def test_a_rebuild_skips_unchanged_documents_and_rebuilds_changed_ones(tmp_path)
     first = build([inputs], out, store=True)
     assert (first.skipped, len(first.documents)) == (0, 3)
     before = dump(out)
-    report, store = (out / "report.json").read_bytes(), (out / "store").stat().st_ino
+    report, store = (out / "report.json").read_bytes(), store_files(out)
 
     # Nothing changed: the store (and its shared graphs' validation) is kept as it is.
     again = build([inputs], out, store=True)
     assert again.skipped == 3 and dump(out) == before and again.validation.conforms
-    assert (out / "store").stat().st_ino == store and (out / "report.json").read_bytes() == report
+    assert store_files(out) == store and (out / "report.json").read_bytes() == report
     assert again.triples == first.triples
     # Unless the previous build's validation is not known to describe it: then all is redone.
     (out / "documents" / "shared.state").unlink()
-    assert build([inputs], out, store=True).skipped == 3 and (out / "store").stat().st_ino != store
+    assert build([inputs], out, store=True).skipped == 3 and store_files(out) != store
     assert dump(out) == before and (out / "report.json").read_bytes() == report
 
     changed = inputs / "r2.txt"
@@ -262,13 +297,13 @@ def _stop_midway(command: list[str], out: Path, how: signal.Signals) -> subproce
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and process.poll() is None:
-        staged = list(out.glob(".kg-staging-*/documents/*.json"))
-        if staged:
+        found = staged(out)
+        if found:
             process.send_signal(how)
             break
         time.sleep(0.05)
     stdout, stderr = process.communicate(timeout=240)
-    assert staged, "the build finished (or never started) before it could be stopped"
+    assert found, "the build finished (or never started) before it could be stopped"
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
@@ -293,7 +328,7 @@ def test_a_build_stopped_midway_leaves_the_earlier_outputs_byte_for_byte(tmp_pat
     stopped = _stop_midway(["build", str(small), str(big), "--out", str(out), "--store"], out, signal.SIGINT)
     assert stopped.returncode == 130 and "interrupted" in stopped.stderr
     assert snapshot(out) == before
-    assert not list(out.glob(".kg-staging-*"))
+    assert not leftovers(out)
 
     # kill (SIGTERM) during a store build over a store build's outputs, store included.
     build([small], out, store=True)
@@ -302,16 +337,16 @@ def test_a_build_stopped_midway_leaves_the_earlier_outputs_byte_for_byte(tmp_pat
     stopped = _stop_midway(["build", str(small), str(big), "--out", str(out), "--store"], out, signal.SIGTERM)
     assert stopped.returncode == 130
     assert snapshot(out) == before
-    assert not list(out.glob(".kg-staging-*"))
+    assert not leftovers(out)
 
-    # kill -9 cannot be caught: the staging area stays behind, the outputs are still untouched,
+    # kill -9 cannot be caught: the new generation stays behind, the outputs are still untouched,
     # and the next build clears it away.
     stopped = _stop_midway(["build", str(small), str(big), "--out", str(out), "--store"], out, signal.SIGKILL)
     assert stopped.returncode == -signal.SIGKILL
-    assert {k: v for k, v in snapshot(out).items() if not k.startswith(".kg-staging-")} == before
+    assert snapshot(out) == before and leftovers(out)
     assert graphs(out) == ["cdip-99-1-zh", "cdip-99-2-zh", "geo", "registry", "relations", "sdg-kos"]
     assert build([small], out, store=True).skipped == 2
-    assert not list(out.glob(".kg-staging-*"))
+    assert not leftovers(out)
 
 
 def test_a_full_disk_is_one_line_and_loses_nothing(tmp_path, monkeypatch):
@@ -336,4 +371,4 @@ def test_a_full_disk_is_one_line_and_loses_nothing(tmp_path, monkeypatch):
     assert "No space left on device" in str(error.value) and str(out) in str(error.value)
     monkeypatch.setattr(kg.build.output.os, "fsync", real)
     assert snapshot(out) == before
-    assert not list(out.glob(".kg-staging-*"))
+    assert not leftovers(out)

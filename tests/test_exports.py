@@ -333,7 +333,7 @@ def test_dcat_dataset_has_what_a_catalogue_needs(description, store):
     report_date = Literal("2024-03-20", datatype=XSD.date)
     assert g.value(DATASET, DCTERMS.issued) == g.value(DATASET, DCTERMS.modified) == report_date
     assert set(g.objects(DATASET, DCTERMS.language)) == {EU_LANGUAGE.ZHO}
-    assert set(g.objects(DATASET, PROV.wasDerivedFrom)) == set(g.objects(DATASET, DCTERMS.source)) == {DOC}
+    assert set(g.objects(DATASET, PROV.wasDerivedFrom)) == {DOC}
     mentioned = {r["o"] for r in select(store, "SELECT DISTINCT ?o WHERE { ?p kgo:mentionsCountry|kgo:mentionsRegion ?o }")}
     assert {str(o) for o in g.objects(DATASET, DCTERMS.spatial)} == mentioned
     assert all(str(o).startswith(str(GEOAREA)) for o in g.objects(DATASET, DCTERMS.spatial))
@@ -343,6 +343,74 @@ def test_dcat_dataset_has_what_a_catalogue_needs(description, store):
     assert (str(g.value(period, DCAT.startDate)), str(g.value(period, DCAT.endDate))) == (dates["first"], dates["last"])
     goals = {r["g"] for r in select(store, "SELECT DISTINCT ?g WHERE { ?g a <http://metadata.un.org/sdg/ontology#Goal> }")}
     assert {str(t) for t in g.objects(DATASET, DCAT.theme)} == goals
+
+
+DCAT_AP = ROOT / "tests" / "schemas" / "dcat-ap-3.0.1" / "dcat-ap-SHACL.ttl"
+
+
+def dcat_ap_shapes() -> Graph:
+    """The official DCAT-AP 3.0.1 shapes, less two references to shapes only its ranges.ttl defines
+    (tests/schemas/dcat-ap-3.0.1/README.md): pySHACL stops on them at any dcat:DataService."""
+    from rdflib.namespace import SH
+
+    shapes = Graph().parse(DCAT_AP, format="turtle")
+    for shape, prop in list(shapes.subject_objects(SH.property)):
+        if next(shapes.predicate_objects(prop), None) is None:
+            shapes.remove((shape, SH.property, prop))
+    return shapes
+
+
+def test_the_description_conforms_to_dcat_ap_3(description, mixed):
+    import pyshacl
+
+    shapes = dcat_ap_shapes()
+    for graph in (description, Graph().parse(data=Exporter(open_store(mixed[1])).render("dcat")[0], format="turtle")):
+        conforms, _, text = pyshacl.validate(graph, shacl_graph=shapes, allow_warnings=False)
+        assert conforms, text[:3000]
+    g = description
+    # Every value is typed with the class DCAT-AP expects of it.
+    for subject, predicate, cls in ((DATASET, DCTERMS.spatial, DCTERMS.Location), (DATASET, DCTERMS.license,
+                                    DCTERMS.LicenseDocument), (DATASET, DCTERMS.language, DCTERMS.LinguisticSystem),
+                                    (DATASET, DCTERMS.conformsTo, DCTERMS.Standard), (DATASET, DCAT.theme, SKOS.Concept)):
+        values = set(g.objects(subject, predicate))
+        assert values and all((v, RDF.type, cls) in g for v in values), (predicate, cls)
+    for distribution in g.objects(DATASET, DCAT.distribution):
+        assert (g.value(distribution, DCTERMS.format), RDF.type, DCTERMS.MediaTypeOrExtent) in g
+    publisher = g.value(DATASET, DCTERMS.publisher)
+    assert (publisher, RDF.type, FOAF.Agent) in g and (g.value(publisher, DCTERMS.type), RDF.type, SKOS.Concept) in g
+    # A report is a document, not a dataset: the sources are prov:wasDerivedFrom, never dct:source.
+    assert list(g.triples((None, DCTERMS.source, None))) == []
+
+
+def test_the_catalogue_its_record_and_the_sparql_service(description, store):
+    g = description
+    catalog = URIRef(BASE + "dataset/catalog")
+    record = URIRef(BASE + "graph/dataset")
+    service = URIRef(BASE + "dataset/service/sparql")
+    endpoint = URIRef(BASE + "sparql")  # dataset.toml's sparql_endpoint is empty: {base}sparql
+    assert (catalog, RDF.type, DCAT.Catalog) in g
+    assert (g.value(catalog, DCAT.dataset), g.value(catalog, DCAT.record), g.value(catalog, DCAT.service)) == (
+        DATASET, record, service)
+    assert (record, RDF.type, DCAT.CatalogRecord) in g and g.value(record, FOAF.primaryTopic) == DATASET
+    assert g.value(record, DCTERMS.modified) == Literal("2024-03-20", datatype=XSD.date)
+    assert (service, RDF.type, DCAT.DataService) in g and g.value(service, DCAT.servesDataset) == DATASET
+    assert g.value(service, DCAT.endpointURL) == g.value(DATASET, VOID.sparqlEndpoint) == endpoint
+    assert re.match(r"^\w+:(/?/?)[^\s]+$", str(endpoint))  # what the left-out range check of DCAT-AP asks
+    # The link set's code list points at its Turtle file, not at a web page about it.
+    dump = g.value(URIRef(BASE + "dataset/target/sdg-geoarea"), VOID.dataDump)
+    assert str(dump).startswith("https://raw.githubusercontent.com/") and str(dump).endswith(".ttl")
+
+
+def test_the_sparql_endpoint_is_a_setting(store, tmp_path, monkeypatch):
+    import dataclasses
+
+    from kg.exports.description import describe
+
+    settings = dataclasses.replace(dataset_settings(), sparql_endpoint="https://example.org/kg/sparql")
+    _, g = describe(store, distributions(), settings)
+    endpoint = URIRef("https://example.org/kg/sparql")
+    assert g.value(DATASET, VOID.sparqlEndpoint) == endpoint
+    assert g.value(URIRef(BASE + "dataset/service/sparql"), DCAT.endpointURL) == endpoint
 
 
 def test_one_distribution_per_export_file_with_media_type_and_licence(description):
@@ -383,7 +451,7 @@ def test_void_statistics_are_counted_from_the_graph(description, build_quads):
     graphs = {str(s): int(g.value(s, VOID.triples)) for s in g.objects(DATASET, VOID.subset)
               if (s, RDF.type, VOID.Dataset) in g}
     assert graphs == dict(Counter(q.graph_name.value for q in build_quads))
-    assert g.value(URIRef(BASE + "graph/cdip-32-3-zh"), DCTERMS.source) == DOC
+    assert g.value(URIRef(BASE + "graph/cdip-32-3-zh"), PROV.wasDerivedFrom) == DOC
 
 
 def test_linksets_to_the_sdg_kos_and_the_geoarea_code_list(description, build_quads):
@@ -416,7 +484,7 @@ def test_the_description_of_a_mixed_build_lists_reports_and_articles_and_their_l
     assert {r["doc"] for r in documents} >= {BASE + "doc/wipo-academy-news-2022-11-03-en", str(DOC)}
     exporter = Exporter(store)
     g = Graph().parse(data=exporter.render("dcat")[0], format="turtle")
-    assert {str(o) for o in g.objects(DATASET, DCTERMS.source)} == {r["doc"] for r in documents}
+    assert {str(o) for o in g.objects(DATASET, PROV.wasDerivedFrom)} == {r["doc"] for r in documents}
     dates = sorted(r["date"] for r in documents if "date" in r)
     assert (str(g.value(DATASET, DCTERMS.issued)), str(g.value(DATASET, DCTERMS.modified))) == (dates[0], dates[-1])
     assert set(g.objects(DATASET, DCTERMS.language)) == {EU_LANGUAGE.ZHO, EU_LANGUAGE.ENG}
@@ -472,6 +540,57 @@ def test_export_joins_the_un_sdg_kos_and_code_list_without_mapping(exported, sto
 # -- kg build --export and the command line -----------------------------------------------------
 
 
+def test_merged_with_the_un_code_lists_no_skos_label_clash(built):
+    """Loaded with the UN's own files (the SDG KOS, its goals as metadata.un.org serves them, the SDG code
+    list), what kg says about the UN's IRIs adds no second skos:prefLabel in a language (SKOS S14), no
+    alternative label that is a preferred one (S13), and the M49 codes as the UN writes them."""
+    from collections import defaultdict
+
+    un = Graph()
+    for name in ("lod4stats-sdg-kos-goals-targets-indicators.ttl", "issa-sdgs-metadata-goals.ttl",
+                 "lod4stats-sdg-codes.ttl"):
+        un.parse(VOCAB / name, format="turtle")
+    dataset = Dataset()
+    dataset.parse(built[1] / "graph.nq", format="nquads")
+    ours = Graph()
+    for s, p, o, _ in dataset.quads():
+        ours.add((s, p, o))
+    merged = un + ours
+
+    def labels(graph, predicate):
+        found = defaultdict(set)
+        for s, o in graph.subject_objects(predicate):
+            if str(s).startswith("http://metadata.un.org/"):
+                found[(s, o.language)].add(str(o))
+        return found
+
+    theirs, together = labels(un, SKOS.prefLabel), labels(merged, SKOS.prefLabel)
+    described = {s for s in ours.subjects() if str(s).startswith("http://metadata.un.org/")}
+    assert len(described) > 100
+    clashes = {key: names for key, names in together.items() if len(names) > 1 and len(theirs.get(key, ())) < len(names)}
+    assert clashes == {}  # (the UN's own: target 12.3 has two English labels in the KOS; not kg's doing)
+    for (subject, language), names in labels(ours, SKOS.altLabel).items():
+        assert not names & together.get((subject, language), set()), (subject, language)
+    # Our names stay, as alternative labels where the UN prefers another (Türkiye; 中国 for 中华人民共和国).
+    turkey = GEOAREA["792"]
+    assert (turkey, SKOS.prefLabel, Literal("Turkey", lang="en")) in ours
+    assert (turkey, SKOS.altLabel, Literal("Türkiye", lang="en")) in ours
+    # M49 codes as the UN's code list writes them ("76", not "076"; the IRI keeps geoArea/076).
+    m49 = URIRef("http://metadata.un.org/sdg/codes/geoArea#m49code")
+    codes = {s: str(o) for s, o in ours.subject_objects(KGO.m49Code)}
+    assert codes[GEOAREA["076"]] == "76"
+    for place, code in codes.items():
+        for written in un.objects(place, m49):
+            assert str(written) == code, place
+    # The country groups the UN's lists lack are kg's own IRIs in the geoArea pattern (docs/exports.md).
+    groups = {GEOAREA["199"], GEOAREA["432"], GEOAREA["722"]}
+    for group in groups & described:
+        assert not set(un.predicate_objects(group)) and (group, RDF.type, KGO.CountryGroup) in ours
+        assert {o.language for o in ours.objects(group, SKOS.prefLabel)} == {"en", "zh"}
+    text = (ROOT / "docs" / "exports.md").read_text(encoding="utf-8")
+    assert all(f"geoArea/{code}" in text for code in ("199", "432", "722"))
+
+
 def test_build_export_writes_the_same_files_as_kg_export(tmp_path):
     report = write_report(tmp_path, ["1. WIPO学院与联合国教科文组织合作，在智利举办了讲习班，促进实现具体目标 4.3。"])
     out = tmp_path / "out"
@@ -497,7 +616,7 @@ def test_cli_export_and_its_errors(built, tmp_path):
     assert not out.exists()
 
     bad = kg("export", "--format", "pdf", "--from", str(built[1]))
-    assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "unknown export format 'pdf'" in bad.stderr
+    assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "'pdf' is unknown" in bad.stderr
     bad = kg("export", "--format", "gexf", "--node-types", "planet", "--from", str(built[1]), "--out", str(tmp_path / "x.gexf"))
     assert bad.returncode == 2 and "unknown node type(s) planet" in bad.stderr and not (tmp_path / "x.gexf").exists()
     bad = kg("publish", "--endpoint", "http://127.0.0.1:9/store", "--from", str(built[1]), "--token-env", "KG_NO_SUCH")

@@ -14,12 +14,11 @@ KG = Path(__file__).resolve().parent.parent / "kg"
 
 # kg's packages from the bottom up, in the order data flows through them: text → documents →
 # mentions → entities → triples → validation → store and queries → exports, then the build that
-# runs them all and the command line on top. "base" is kg's top-level modules (errors, resources,
+# runs them all, the Python API (kg.api: build, query, export, validate) and the command line on top. "base" is kg's top-level modules (errors, resources,
 # namespaces, RDF reading), which every layer may use. A module may import from its own layer and
 # the layers below it, never from a layer above.
 LAYERS = ("base", "language", "reader", "knowledge", "nlp", "inference", "graph", "shacl", "store", "exports", "build",
-          "distributed", "report", "training",
-          "cli")
+          "distributed", "report", "training", "api", "cli")
 
 
 def kg_modules() -> dict[str, Path]:

@@ -21,10 +21,13 @@ reduction (the shared graphs):
    file as it arrives and the store bulk-loads them once, after the last (see
    :data:`LOAD_CHUNK`); the shared graphs (SDG concepts, places, registry,
    relations) are recomputed from every document's contribution and validated once.
-4. **Commit.** The store, ``report.json``, ``unregistered.csv`` and the new
-   records are staged in the output directory and put in place together
-   (:class:`kg.build.output.Staging`): an interrupted or failed build leaves the
-   previous outputs and store as they were.
+4. **Commit.** The store, ``report.json``, ``unregistered.csv`` and the records
+   are written into a new generation of the output directory and switched to in one
+   atomic step (:class:`kg.build.output.Generation`): an interrupted, failed or killed
+   build leaves the previous outputs and store whole.
+
+Workers end with the build (:func:`kg.processes.die_with_parent`), even a killed one, and
+there are never more of them than batches of work.
 """
 
 from __future__ import annotations
@@ -43,13 +46,15 @@ from rdflib import URIRef
 
 from kg.build.document import (Builder, Contribution, DocumentResult, Failure, Progress, _Silent, failure,
                                 read_document)
-from kg.build.output import Staging, atomic_write
+from kg.build.output import Generation, atomic_write
 from kg.build.result import BuildResult, _first, export_files, not_conforming, report_json, unregistered_csv
+from kg.build.stages import stage
 from kg.build.shared import add_edition_warnings, add_shared_graphs, editions_of
 from kg.errors import InputError, ReportWarning
 from kg.graph.linking import Unregistered
 from kg.graph.quads import RDF_TYPE, QuadSink, sorted_lines
-from kg.reader.source import DEFAULT_MAX_BYTES
+from kg.reader.source import DEFAULT_MAX_BYTES, file_digest
+from kg.processes import start_worker
 from kg.resources import pipeline_version
 from kg.store.open import STORE_DIR
 
@@ -231,21 +236,31 @@ def shared_state(out_dir: Path) -> dict:
     return state
 
 
-def write_shared_state(out_dir: Path, report: bytes, outcome: str) -> None:
+def write_shared_state(directory: Path, report: bytes, outcome: str) -> None:
+    """Write :data:`SHARED_STATE` into ``directory`` (a new generation's, before it is switched to)."""
     body = {"report": hashlib.sha256(report).hexdigest(), "validation": outcome}
-    atomic_write(out_dir / RECORDS_DIR / SHARED_STATE, (json.dumps(body) + "\n").encode("utf-8"))
-
-
-def _digest(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
-        return None  # reading it again reports the problem in one line
+    atomic_write(directory / RECORDS_DIR / SHARED_STATE, (json.dumps(body) + "\n").encode("utf-8"))
 
 
 # ---------------------------------------------------------------------------
 # The whole build
 # ---------------------------------------------------------------------------
+
+def _carry_records(generation: Generation, rids: list[str]) -> None:
+    """Carry the records ``rids`` of the current generation into ``generation`` (hard links)."""
+    if generation.previous is None and not (generation.out_dir / RECORDS_DIR).is_dir():
+        return
+    source = (generation.previous if generation.previous is not None else generation.out_dir) / RECORDS_DIR
+    target = generation.path / RECORDS_DIR
+    target.mkdir(exist_ok=True)
+    for rid in rids:
+        name = f"{rid}.json"
+        if (source / name).is_file() and not (target / name).exists():
+            try:
+                os.link(source / name, target / name)
+            except OSError:
+                atomic_write(target / name, (source / name).read_bytes())
+
 
 def _batches(paths: list[Path], size: int) -> list[list[Path]]:
     return [paths[i:i + size] for i in range(0, len(paths), size)]
@@ -256,6 +271,7 @@ def _results(todo: list[Path], base_iri: str, validate: bool, jobs: int, format:
     """The results of building ``todo``, in input order, batch by batch; ``meanwhile()`` is
     called once the work is sent (the workers starting), before the first result."""
     batches = _batches(todo, BATCH)
+    jobs = min(jobs, len(batches))  # never a process with nothing to do
     if jobs <= 1 or len(batches) <= 1:
         meanwhile()
         for batch in batches:
@@ -263,7 +279,9 @@ def _results(todo: list[Path], base_iri: str, validate: bool, jobs: int, format:
         return
     # spawn, not fork: the parent holds a RocksDB store and its threads.
     executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker, initargs=(base_iri, format, max_bytes))
+                                   # A build killed with kill -9 takes its workers with it.
+                                   initializer=start_worker, initargs=(os.getpid(), f"{__name__}:_init_worker",
+                                                                      base_iri, format, max_bytes))
     try:
         futures = [executor.submit(build_batch, batch, base_iri, validate, format, max_bytes) for batch in batches]
         meanwhile()
@@ -291,7 +309,7 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
 
     plan: list[tuple[Path, str | None]] = []
     for path in inputs:
-        digest = _digest(path)
+        digest = file_digest(path, max_bytes)  # bounded: never more than --max-size is read
         plan.append((path, record_id(digest, Path(path).name, base_iri) if digest else None))
     reuse = {rid for _, rid in plan if rid in previous}
     todo = [path for path, rid in plan if rid not in reuse]
@@ -303,7 +321,7 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
             return _unchanged(plan, previous, out_dir, base_iri,
                               validate=validate, outcome=state["validation"], exports=exports, started=started)
 
-    with Staging(out_dir) as staging:
+    with Generation(out_dir) as staging:
         store_dir = staging.file(STORE_DIR)
         kept_graphs = {ox.NamedNode(previous[rid]["graph"]) for rid in reuse}
         if kept_graphs:
@@ -358,8 +376,8 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
             if isinstance(result, Failure):
                 failures.append(result)
                 continue
-            for stage, seconds in result.timings.items():
-                timings[stage] = timings.get(stage, 0.0) + seconds
+            for step, seconds in result.timings.items():
+                timings[step] = timings.get(step, 0.0) + seconds
             if result.key in keys:
                 failures.append(failure(path, InputError(f"same document as {keys[result.key]} ({result.key})",
                                                          path=path)))
@@ -377,13 +395,13 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
             if pending_size >= LOAD_CHUNK:
                 load_pending()
             rid = record_id(result.sha256, Path(path).name, base_iri)
-            if not (out_dir / RECORDS_DIR / f"{rid}.json").exists():
-                (staging.path / RECORDS_DIR).mkdir(exist_ok=True)
-                atomic_write(staging.path / RECORDS_DIR / f"{rid}.json",
-                             (json.dumps(to_record(result, rid), ensure_ascii=False) + "\n").encode("utf-8"))
+            (staging.path / RECORDS_DIR).mkdir(exist_ok=True)
+            atomic_write(staging.path / RECORDS_DIR / f"{rid}.json",
+                         (json.dumps(to_record(result, rid), ensure_ascii=False) + "\n").encode("utf-8"))
             records[path] = rid
             by_path[path] = result
-        load_pending(last=True)
+        with stage(progress, "store"):
+            load_pending(last=True)
 
         documents = [by_path[path] for path, _ in plan if path in by_path]
         if not documents:
@@ -399,9 +417,11 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
             sinks.append(QuadSink(iri, store=store))
             return sinks[-1]
 
-        add_edition_warnings(documents, add_shared_graphs(builder, [d.contribution for d in documents], shared_graph))
-        for sink in sinks:
-            sink.flush()
+        with stage(progress, "shared graphs"):
+            add_edition_warnings(documents, add_shared_graphs(builder, [d.contribution for d in documents],
+                                                              shared_graph))
+            for sink in sinks:
+                sink.flush()
         timings["graph"] = timings.get("graph", 0.0) + time.process_time() - clock
 
         validation = None
@@ -421,40 +441,40 @@ def build_corpus(inputs: list[Path], out_dir: Path, base_iri: str, progress: Pro
             again = [d for d in documents if symbols.get(d.contribution.symbol, 0) > 1
                      or any(described[iri] > 1 for iri in getattr(d, "foreign", []))]
             graphs = [ox.NamedNode(str(d.graph_iri)) for d in documents]
-            validation = merge_results([validate_document(store, ox.NamedNode(str(d.graph_iri))) for d in again]
-                                       + [validate_shared(store, graphs)])
+            with stage(progress, "validation"):
+                validation = merge_results([validate_document(store, ox.NamedNode(str(d.graph_iri)))
+                                            for d in again] + [validate_shared(store, graphs)])
             timings["validation"] = timings.get("validation", 0.0) + time.process_time() - clock
             if not validation.conforms and not allow_invalid:
                 raise not_conforming(validation)
 
         clock = time.process_time()
-        total = sum(d.triples for d in documents) + sum(
-            sum(1 for _ in store.quads_for_pattern(None, None, None, sink.graph_name)) for sink in sinks)
-        outputs = [out_dir / STORE_DIR, out_dir / "report.json", out_dir / "unregistered.csv"]
-        exported = export_files(store, exports, out_dir)
-        outputs += [path for path, _ in exported]
-        report = report_json(documents, total, outputs, base_iri, failures)
-        staging.write("report.json", report)
-        staging.write("unregistered.csv", unregistered_csv(documents))
-        for path, data in exported:
-            staging.write(path.name, data)
-        store.flush()
-        store.optimize()
-        del store
-        # Records are named by what they depend on, so adding them never changes an old one.
-        (out_dir / RECORDS_DIR).mkdir(exist_ok=True)
-        if (staging.path / RECORDS_DIR).is_dir():
-            for staged in (staging.path / RECORDS_DIR).iterdir():
-                os.replace(staged, out_dir / RECORDS_DIR / staged.name)
-        staging.commit(remove=("graph.nq", "graph.ttl"))
-        write_shared_state(out_dir, report, "not validated" if validation is None
-                           else "conforms" if validation.conforms else "violations")
+        with stage(progress, "writing"):
+            total = sum(d.triples for d in documents) + sum(
+                sum(1 for _ in store.quads_for_pattern(None, None, None, sink.graph_name)) for sink in sinks)
+            outputs = [out_dir / STORE_DIR, out_dir / "report.json", out_dir / "unregistered.csv"]
+            exported = export_files(store, exports, out_dir)
+            outputs += [path for path, _ in exported]
+            report = report_json(documents, total, outputs, base_iri, failures)
+            staging.write("report.json", report)
+            staging.write("unregistered.csv", unregistered_csv(documents))
+            for path, data in exported:
+                staging.write(path.name, data)
+            store.flush()
+            store.optimize()
+            # Closed before the switch (pyoxigraph closes a store when the last reference goes):
+            # an open RocksDB goes on deleting and writing files in the background.
+            sinks.clear()
+            del store
+            gc.collect()
+            # The records of this build's documents: the reused ones carried over (hard links),
+            # the new ones written above; a record no document needs any more is left behind.
+            _carry_records(staging, [rid for path, rid in records.items() if rid in reuse])
+            write_shared_state(staging.path, report, "not validated" if validation is None
+                               else "conforms" if validation.conforms else "violations")
+            staging.commit()
         timings["serialisation"] = timings.get("serialisation", 0.0) + time.process_time() - clock
 
-    wanted = {f"{rid}.json" for rid in records.values()}
-    for stale in (out_dir / RECORDS_DIR).glob("*.json"):
-        if stale.name not in wanted:
-            stale.unlink(missing_ok=True)
     return BuildResult(None, documents, outputs, time.perf_counter() - started, validation, failures,
                        total_triples=total, skipped=len(reuse), timings=timings)
 
@@ -472,7 +492,7 @@ def _unchanged(plan: list[tuple[Path, str]], previous: dict[str, dict], out_dir:
     add_edition_warnings(documents, warnings)
     total = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))["triples"]
     outputs = [out_dir / STORE_DIR, out_dir / "report.json", out_dir / "unregistered.csv"]
-    with Staging(out_dir) as staging:
+    with Generation(out_dir) as staging:
         exported = export_files(ox.Store.read_only(str(out_dir / STORE_DIR)), exports, out_dir) if exports else []
         outputs += [path for path, _ in exported]
         report = report_json(documents, total, outputs, base_iri)
@@ -480,8 +500,10 @@ def _unchanged(plan: list[tuple[Path, str]], previous: dict[str, dict], out_dir:
         staging.write("unregistered.csv", unregistered_csv(documents))
         for path, data in exported:
             staging.write(path.name, data)
+        staging.carry(STORE_DIR)  # the store as it is (hard links: nothing is copied)
+        _carry_records(staging, [rid for _, rid in plan])
+        write_shared_state(staging.path, report, outcome)
         staging.commit()
-    write_shared_state(out_dir, report, outcome)
     timings = {"serialisation": time.process_time() - clock}
     validation = ValidationResult(True, [], None) if validate else None
     return BuildResult(None, documents, outputs, time.perf_counter() - started, validation, [],

@@ -85,8 +85,14 @@ def report_json(documents: list[DocumentResult], triples: int, outputs: list[Pat
         "outputs": [p.name for p in outputs],
     }
     if failures:
-        body["failed"] = [{"file": Path(f.path).name, "error": f.message} for f in failures]
+        # A file name that is not UTF-8 is why some documents fail: written with its bytes escaped.
+        body["failed"] = [{"file": _text(Path(f.path).name), "error": _text(f.message)} for f in failures]
     return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _text(name: str) -> str:
+    """``name`` as UTF-8 text: bytes that were not UTF-8 (surrogate escapes) written as ``\\xNN``."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def not_conforming(validation) -> NotConforming:

@@ -16,6 +16,8 @@ unchanged ones. A few reports are built in memory (:func:`build_in_memory`).
 
 from __future__ import annotations
 
+import os
+import stat
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,10 +27,11 @@ from rdflib import URIRef
 
 from kg.build.corpus import build_corpus
 from kg.build.document import Builder, DocumentResult, Failure, Progress, failure
-from kg.build.output import Staging, sorted_nquads, turtle
+from kg.build.output import Generation, OutputLock, sorted_nquads, turtle
 from kg.build.result import (BuildResult, _first, export_files, not_conforming, report_json,
                              unregistered_csv)
 from kg.build.shared import add_edition_warnings, add_shared_graphs
+from kg.build.stages import stage
 from kg.errors import InputError, KgError
 from kg.graph.quads import TripleSink
 from kg.namespaces import DEFAULT_BASE_IRI
@@ -46,23 +49,54 @@ OUTPUT_FILES = ("graph.nq", "graph.ttl", "report.json", "unregistered.csv")
 STORE_THRESHOLD = 10
 
 
+def _is_input(name: str) -> bool:
+    return Path(name).suffix in INPUT_SUFFIXES
+
+
 def collect_inputs(paths: list[Path]) -> list[Path]:
-    """The report files to build: the embedded default when none are given; folders expand to their ``*.txt``."""
+    """The report files to build: the embedded default when none are given; folders expand to their
+    ``*.txt`` (subfolders too; links to folders are not followed). A folder that cannot be read is a
+    one-line error, not skipped; a ``*.txt`` that is not a regular file (a FIFO, a device) is kept,
+    for the reader to refuse by name."""
     if not paths:
         return [default_report()]
     files: list[Path] = []
     for path in paths:
         path = Path(path)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in INPUT_SUFFIXES)
+        try:
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
+            raise InputError("no such file", path=path) from None
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+        if stat.S_ISDIR(mode):
+            found = _walk(path)
             if not found:
                 raise InputError(f"no report files ({', '.join(INPUT_SUFFIXES)}) in this directory", path=path)
             files.extend(found)
-        elif not path.exists():
-            raise InputError("no such file", path=path)
         else:
             files.append(path)
     return files
+
+
+def _walk(folder: Path) -> list[Path]:
+    def unreadable(error: OSError) -> None:
+        raise InputError(f"cannot read this folder: {error.strerror or error} (its reports would be left out)",
+                         path=error.filename if error.filename is not None else folder)
+
+    found = []
+    for root, dirs, names in os.walk(folder, onerror=unreadable):
+        dirs.sort()
+        found.extend(Path(root) / name for name in names if _is_input(name))
+    return sorted(found)
+
+
+def store_error(exc: OSError) -> str:
+    """The reason in one of RocksDB's errors, which nest ("IO error: … While appending to file: PATH: File
+    too large"): its last part, the operating system's words."""
+    if exc.strerror:
+        return exc.strerror
+    return str(exc).rstrip().rsplit(": ", 1)[-1] or str(exc)
 
 
 def build(paths: list[Path], out_dir: Path, base_iri: str = DEFAULT_BASE_IRI,
@@ -81,17 +115,25 @@ def build(paths: list[Path], out_dir: Path, base_iri: str = DEFAULT_BASE_IRI,
     written and the first failure is raised. A report file larger than ``max_bytes``
     is refused.
     """
-    if Path(out_dir).exists() and not Path(out_dir).is_dir():
+    out_dir = Path(out_dir)
+    if not str(out_dir).strip():
+        raise InputError("--out must name a directory", path="--out")
+    if out_dir.exists() and not out_dir.is_dir():
         raise InputError("is a file, not an output directory (--out)", path=out_dir)
     inputs = collect_inputs(paths)  # a missing file fails before the registries are loaded
     if store is None:
         store = len(inputs) > STORE_THRESHOLD or jobs > 1
-    if store:
-        return build_corpus(inputs, Path(out_dir), base_iri=base_iri, progress=progress, validate=validate,
-                            allow_invalid=allow_invalid, jobs=jobs, force=force, format=format, exports=exports,
-                            max_bytes=max_bytes)
-    return build_in_memory(inputs, Path(out_dir), base_iri, progress, validate, allow_invalid, format, exports,
-                           max_bytes)
+    # One build at a time into one directory: a second is refused, not interleaved.
+    with OutputLock(out_dir):
+        if store:
+            try:
+                return build_corpus(inputs, out_dir, base_iri=base_iri, progress=progress, validate=validate,
+                                    allow_invalid=allow_invalid, jobs=jobs, force=force, format=format,
+                                    exports=exports, max_bytes=max_bytes)
+            except OSError as exc:  # the store's (RocksDB's) own: a full disk, a file-size limit
+                raise KgError(f"cannot write the store: {store_error(exc)}", path=out_dir) from None
+        return build_in_memory(inputs, out_dir, base_iri, progress, validate, allow_invalid, format, exports,
+                               max_bytes)
 
 
 def build_in_memory(inputs: list[Path], out_dir: Path, base_iri: str = DEFAULT_BASE_IRI,
@@ -132,51 +174,43 @@ def build_in_memory(inputs: list[Path], out_dir: Path, base_iri: str = DEFAULT_B
         if len(failures) == 1:
             raise first_error  # as it was raised (its own type, for --debug)
         raise _first(failures)
-
-    # What follows the documents, one step of the progress display each: the shared graphs, the
-    # N-Quads, validation, the Turtle and the other files.
-    progress = builder.progress
-    progress.start("all graphs: shared, N-Quads, validation, Turtle, files", 5)
-    clock = time.process_time()
-    add_edition_warnings(documents, add_shared_graphs(builder, [d.contribution for d in documents], graph_for))
-    timings["graph"] = timings.get("graph", 0.0) + time.process_time() - clock
-    progress.advance()
+    with stage(progress, "shared graphs"):
+        add_edition_warnings(documents, add_shared_graphs(builder, [d.contribution for d in documents], graph_for))
 
     clock = time.process_time()
-    nquads = sorted_nquads(graphs.values())
-    statements = sum(len(graph) for graph in graphs.values())
-    store = ox.Store()
-    store.load(nquads, format=ox.RdfFormat.N_QUADS)
+    with stage(progress, "serialisation"):
+        nquads = sorted_nquads(graphs.values())
+        statements = sum(len(graph) for graph in graphs.values())
+        store = ox.Store()
+        store.load(nquads, format=ox.RdfFormat.N_QUADS)
     timings["serialisation"] = time.process_time() - clock
-    progress.advance()
     validation = None
     if validate:
         from kg.shacl.shared import validate_store
 
         clock = time.process_time()
-        validation = validate_store(store)
+        with stage(progress, "validation"):
+            validation = validate_store(store)
         timings["validation"] = time.process_time() - clock
         if not validation.conforms and not allow_invalid:
             raise not_conforming(validation)
-    progress.advance()
 
     outputs = [out_dir / name for name in OUTPUT_FILES]
     clock = time.process_time()
-    graph_ttl = turtle(nquads)
-    progress.advance()
-    exported = export_files(store, exports, out_dir)
-    outputs += [path for path, _ in exported]
-    # Everything is serialised and staged before anything is replaced, so a
-    # failure or an interruption leaves the previous outputs untouched.
-    with Staging(out_dir) as staging:
-        staging.write("graph.nq", nquads)
-        staging.write("graph.ttl", graph_ttl)
-        staging.write("report.json", report_json(documents, statements, outputs, base_iri, failures))
-        staging.write("unregistered.csv", unregistered_csv(documents))
-        for path, data in exported:
-            staging.write(path.name, data)
-        staging.commit(remove=("store",))
+    with stage(progress, "writing"):
+        graph_ttl = turtle(nquads)
+        exported = export_files(store, exports, out_dir)
+        outputs += [path for path, _ in exported]
+        # Everything is serialised into a new generation of the outputs and switched to in one
+        # step, so a failure or an interruption, kill -9 included, leaves the previous outputs whole.
+        with Generation(out_dir) as generation:
+            generation.write("graph.nq", nquads)
+            generation.write("graph.ttl", graph_ttl)
+            generation.write("report.json", report_json(documents, statements, outputs, base_iri, failures))
+            generation.write("unregistered.csv", unregistered_csv(documents))
+            for path, data in exported:
+                generation.write(path.name, data)
+            generation.commit()
     timings["serialisation"] += time.process_time() - clock
-    progress.finish()
     return BuildResult(None, documents, outputs, time.perf_counter() - started, validation, failures,
                        total_triples=statements, timings=timings)

@@ -12,18 +12,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsed
 from rich.progress import Progress as RichProgress
 from rich.table import Table
 
-from kg.cli.console import console, err_console, state
+from kg.cli.console import console, err_console, error, printable, printable_table, state, warning
 from kg.errors import KgError
 from kg.namespaces import DEFAULT_BASE_IRI
 from kg.reader.source import DEFAULT_MAX_MIB
 
 
 class _Bars:
-    """A progress bar per document (read, NLP, linking, graph) on a terminal; silent otherwise."""
+    """On a terminal, a progress bar per document (read, NLP, linking, graph) and one per stage of the
+    rest of the build (store, shared graphs, serialisation, validation, writing: kg/build/stages.py),
+    so the display moves until the build ends; silent otherwise."""
 
     def __init__(self, console: Console):
-        self.progress = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                     TimeElapsedColumn(), console=console,
+        self.progress = RichProgress(TextColumn("{task.description}", markup=False), BarColumn(),
+                                     MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                                      disable=not console.is_terminal)
         self.task = None
 
@@ -35,7 +37,7 @@ class _Bars:
         return self.progress.__exit__(*exc)
 
     def start(self, name: str, total: int) -> None:
-        self.task = self.progress.add_task(name, total=total)
+        self.task = self.progress.add_task(printable(name), total=total)
 
     def advance(self, steps: int = 1) -> None:
         self.progress.advance(self.task, steps)
@@ -56,7 +58,7 @@ def build(
     files: Annotated[Optional[list[Path]], typer.Argument(
         help="Report files or folders of them (*.txt). Default: the embedded CDIP/32/3 report "
              "(Chinese edition).", show_default=False)] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("out"),
+    out: Annotated[str, typer.Option("--out", "-o", help="Output directory.")] = "out",
     base_iri: Annotated[str, typer.Option("--base-iri", envvar="KG_BASE_IRI",
                                           help="Base IRI of the resources kg mints.")] = DEFAULT_BASE_IRI,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table.")] = False,
@@ -69,7 +71,8 @@ def build(
         "OUT/graph.ttl). Default: in memory up to 10 documents and one job, else the store.",
         show_default=False)] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1,
-                                      help="Processes building documents in parallel (store builds).")] = 1,
+                                      help="Processes building documents in parallel (store builds); at most "
+                                           "the number of CPUs kg may use.")] = 1,
     force: Annotated[bool, typer.Option("--force", help="Rebuild every document, even those unchanged "
                                         "since the last build into OUT.")] = False,
     timings: Annotated[Optional[Path], typer.Option("--timings", help="Write the CPU seconds spent in each "
@@ -105,34 +108,41 @@ def build(
     from kg.build.output import atomic_write
     from kg.build.result import BuildFailed
     from kg.build.run import build as run_build
-    from kg.exports import check_format
+    import os
 
-    for name in export or []:
-        check_format(name)
+    from kg.cli.formats import export_format
+
+    exports = [export_format(name) for name in export or []]
+    if not out.strip():
+        raise KgError("--out must name a directory (it is empty)")
     if dask is None and spool is not None:
         raise typer.BadParameter("--spool is where --dask workers put their output: give --dask too",
                                  param_hint="--spool")
     if dask is not None and (store is False or jobs > 1):
         raise typer.BadParameter("--dask builds on the cluster's workers into the store: leave out "
                                  + ("--memory" if store is False else "--jobs"), param_hint="--dask")
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if jobs > cpus:
+        warning(f"--jobs {jobs} is more than the {cpus} CPU(s) this build may use: {cpus} worker process(es)")
+        jobs = cpus
     try:
         with _Bars(err_console) as bars:
             if dask is not None:
-                result = _build_on_dask(files or [], out, dask, spool, base_iri=base_iri, progress=bars,
+                result = _build_on_dask(files or [], Path(out), dask, spool, base_iri=base_iri, progress=bars,
                                         validate=validate, allow_invalid=allow_invalid, format=format.value,
-                                        exports=export or [], force=force, max_bytes=max_size * 2**20)
+                                        exports=exports, force=force, max_bytes=max_size * 2**20)
             else:
-                result = run_build(files or [], out, base_iri=base_iri, progress=bars, validate=validate,
-                                   allow_invalid=allow_invalid, format=format.value, exports=export or [],
+                result = run_build(files or [], Path(out), base_iri=base_iri, progress=bars, validate=validate,
+                                   allow_invalid=allow_invalid, format=format.value, exports=exports,
                                    store=store, jobs=jobs, force=force, max_bytes=max_size * 2**20)
-    except BuildFailed as error:
+    except BuildFailed as failed:
         if state["debug"]:
             raise
-        for failure in error.failures:
-            err_console.print(f"kg: error: {failure}", style="red", highlight=False, markup=False)
-        raise typer.Exit(error.exit_code)
-    for warning in result.warnings:
-        err_console.print(f"warning: {warning}", style="yellow", highlight=False, markup=False)
+        for failure in failed.failures:
+            error(failure)
+        raise typer.Exit(failed.exit_code)
+    for found in result.warnings:
+        warning(found)
     if timings is not None:
         import resource
 
@@ -145,9 +155,9 @@ def build(
                 "processes": {who: {"user": u.ru_utime, "system": u.ru_stime} for who, u in usage.items()}}
         atomic_write(timings, (json.dumps(body, indent=2) + "\n").encode("utf-8"))
     if not quiet:
-        console.print(summary_table(result))
+        console.print(printable_table(summary_table(result)))
     for failure in result.failures:
-        err_console.print(f"kg: error: {failure}", style="red", highlight=False, markup=False)
+        error(failure)
     if result.failures:
         raise typer.Exit(max(f.exit_code for f in result.failures))
 

@@ -7,15 +7,16 @@ from typing import Annotated, Optional
 
 import typer
 
-from kg.cli.console import console
+from kg.cli.console import console, note, printable
 
 
 def validate(
     graphs: Annotated[Optional[list[Path]], typer.Argument(
         help="A build's output directory (its store, else its graph.nq) or graph files (.nq, .trig, "
              ".ttl, .nt, .jsonld), validated together. Default: out/.", show_default=False)] = None,
-    report: Annotated[Optional[Path], typer.Option("--report", help="Write the SHACL validation report "
-                                                   "graph (Turtle) to this file.")] = None,
+    report: Annotated[Optional[str], typer.Option("--report", help="Write the SHACL validation report "
+                                                  "graph (Turtle) to this file ('-': standard output, after "
+                                                  "the summary).")] = None,
     shapes: Annotated[Optional[list[Path]], typer.Option("--shapes", help="Shape files to use instead of "
                                                          "the shipped shapes/ (repeatable).")] = None,
     inference: Annotated[str, typer.Option("--inference", help="Inference before validating: none or rdfs "
@@ -43,6 +44,10 @@ def validate(
     from kg.shacl.shared import validate_store
     from kg.store.open import open_store
 
+    from kg.errors import KgError
+
+    if report is not None and not report.strip():
+        raise KgError("--report must name a file, or '-' for standard output (it is empty)")
     if inference not in ("none", "rdfs"):
         raise DataError(f"--inference must be none or rdfs, not {inference!r}")
     if engine is not None and engine not in ENGINES:
@@ -60,12 +65,43 @@ def validate(
                    format=pyoxigraph.RdfFormat.N_QUADS)
     shapes_graph = load_shapes(shapes) if shapes else None
     source = ", ".join(map(str, shapes)) if shapes else None
+    if shapes_graph is not None:
+        refuse_service(shapes_graph, source)
     if check_shapes and shapes_graph is not None:
         check_shapes_graph(shapes_graph, source)
     result = validate_store(store, shapes_graph, inference=inference, engine=engine, source=source)
     for line in format_report(result, limit=limit):
-        console.print(line, highlight=False, markup=False, soft_wrap=True)
-    if report is not None:
-        atomic_write(report, result.report.serialize(format="turtle", encoding="utf-8"))
-        console.print(f"report: {report}", highlight=False)
+        console.print(printable(line), soft_wrap=True)
+    if report == "-":
+        import sys
+
+        console.file.flush()
+        sys.stdout.buffer.write(result.report.serialize(format="turtle", encoding="utf-8"))
+        sys.stdout.buffer.flush()
+    elif report is not None:
+        atomic_write(Path(report), result.report.serialize(format="turtle", encoding="utf-8"))
+        note(f"report: {report}")
     raise typer.Exit(0 if result.conforms else 1)
+
+
+def refuse_service(shapes, source: str | None) -> None:
+    """Refuse shapes whose SPARQL kg would refuse as a query: SERVICE (a SHACL engine would run it,
+    and fetch whatever it names, as kg's user), updates, nesting deep enough to crash a parser."""
+    from rdflib import URIRef
+    from rdflib.namespace import SH
+
+    from kg.errors import KgError
+    from kg.store.sparql import Refused, check_query
+
+    for predicate in (SH.select, SH.ask, SH.construct):
+        for node, text in shapes.subject_objects(predicate):
+            try:
+                check_query(str(text))
+            except Refused as refused:
+                shape = shapes.value(predicate=SH.sparql, object=node) or shapes.value(predicate=SH.target,
+                                                                                      object=node)
+                named = f"shape <{shape}>" if isinstance(shape, URIRef) else "a shape"
+                raise KgError(f"the shapes cannot be used: the SPARQL of {named} is refused: {refused.message}",
+                              path=source) from None
+            except KgError:
+                pass  # what does not parse is the engine's to report, as before

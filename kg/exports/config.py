@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -108,6 +108,11 @@ class DatasetSettings:
     publisher_homepage: str
     distributions: dict[str, dict[str, str]]
     linksets: tuple[Linkset, ...]
+    publisher_type: str = ""  # a concept of the ADMS publisher-type scheme (DCAT-AP's dct:type of an agent)
+    publisher_type_label: dict[str, str] = field(default_factory=dict)
+    sparql_endpoint: str = ""  # where the graph is queried; empty: "{base}sparql"
+    catalog_title: dict[str, str] = field(default_factory=dict)
+    catalog_description: dict[str, str] = field(default_factory=dict)
 
 
 @cache
@@ -135,4 +140,9 @@ def dataset_settings() -> DatasetSettings:
         publisher_homepage=raw["publisher"].get("homepage", ""),
         distributions={k: dict(v) for k, v in _get(raw, path, "distributions").items()},
         linksets=tuple(linksets),
+        publisher_type=raw["publisher"].get("type", ""),
+        publisher_type_label=dict(raw["publisher"].get("type_label", {})),
+        sparql_endpoint=raw["dataset"].get("sparql_endpoint", ""),
+        catalog_title=dict(raw.get("catalog", {}).get("title", {})),
+        catalog_description=dict(raw.get("catalog", {}).get("description", {})),
     )

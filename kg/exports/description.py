@@ -31,7 +31,7 @@ from urllib.parse import quote
 
 import pyoxigraph
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS, VOID, XSD
 
 from kg.errors import KgError
 from kg.exports.config import DatasetSettings, dataset_settings
@@ -41,6 +41,9 @@ from kg.namespaces import ONTOLOGY_IRI, PREFIXES, SPARQL_PREFIXES, bind_prefixes
 DESCRIPTION_GRAPH = "dataset"
 IANA = "http://www.iana.org/assignments/media-types/"
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+# What the description conforms to, and what its SPARQL service speaks.
+DCAT_AP = URIRef("http://data.europa.eu/r5r/")  # DCAT-AP's namespace, its IRI as a standard (DCAT-AP 3.0.1)
+SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
 
 
 @dataclass(frozen=True)
@@ -136,15 +139,23 @@ def describe(store: pyoxigraph.Store, distributions: list[Distribution],
             add((subject, DCTERMS.issued, issued))
             add((subject, DCTERMS.modified, modified))
 
+    def typed(value: URIRef, cls: URIRef) -> URIRef:
+        """``value`` with the class DCAT-AP expects of it stated (dct:Location, dct:LicenseDocument …)."""
+        add((value, RDF.type, cls))
+        return value
+
     # -- the catalogue record ----------------------------------------------------
     record = description_graph(base)
     add((record, RDF.type, VOID.DatasetDescription))
+    add((record, RDF.type, DCAT.CatalogRecord))
     add((record, DCTERMS.title, Literal("Description of the kg dataset (DCAT, VoID)", lang="en")))
     add((record, FOAF.primaryTopic, dataset))
-    dated(record)
+    add((record, DCTERMS.conformsTo, typed(DCAT_AP, DCTERMS.Standard)))
+    dated(record)  # when it was last changed (DCAT-AP): the date of the newest source document
 
     # -- the dataset -------------------------------------------------------------
     add((dataset, RDF.type, DCAT.Dataset))
+    add((dataset, RDF.type, DCAT.Resource))  # what a catalogue record's primary topic is (DCAT-AP)
     add((dataset, RDF.type, VOID.Dataset))
     for language, text in sorted(settings.title.items()):
         add((dataset, DCTERMS.title, Literal(text, lang=language)))
@@ -155,25 +166,38 @@ def describe(store: pyoxigraph.Store, distributions: list[Distribution],
             add((dataset, DCAT.keyword, Literal(word, lang=language)))
     publisher = URIRef(settings.publisher)
     add((dataset, DCTERMS.publisher, publisher))
+    add((publisher, RDF.type, FOAF.Agent))
     add((publisher, RDF.type, FOAF.Organization))
+    if settings.publisher_type:
+        kind = typed(URIRef(settings.publisher_type), SKOS.Concept)
+        add((publisher, DCTERMS.type, kind))
+        for language, label in sorted(settings.publisher_type_label.items()):
+            add((kind, SKOS.prefLabel, Literal(label, lang=language)))
     for language, name in sorted(settings.publisher_name.items()):
         add((publisher, FOAF.name, Literal(name, lang=language)))
     if settings.publisher_homepage:
-        add((publisher, FOAF.homepage, URIRef(settings.publisher_homepage)))
+        add((publisher, FOAF.homepage, typed(URIRef(settings.publisher_homepage), FOAF.Document)))
+    typed(licence, DCTERMS.LicenseDocument)
     add((dataset, DCTERMS.license, licence))
     dated(dataset)
-    add((dataset, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))
-    for language in sorted({language for d in documents for language in d.languages}):
-        add((dataset, DCTERMS.language, URIRef(language)))
+    add((dataset, DCTERMS.conformsTo, typed(URIRef(ONTOLOGY_IRI), DCTERMS.Standard)))
+    languages = sorted({language for d in documents for language in d.languages})
+    for language in languages:
+        add((dataset, DCTERMS.language, typed(URIRef(language), DCTERMS.LinguisticSystem)))
+    # The reports the graph is read from: prov:wasDerivedFrom (dct:source, in DCAT-AP, is for a dataset a
+    # dataset comes from, and a report is a document, not a dcat:Dataset).
     for document in documents:
         add((dataset, PROV.wasDerivedFrom, URIRef(document.iri)))
-        add((dataset, DCTERMS.source, URIRef(document.iri)))
     for row in count.rows("SELECT DISTINCT ?place WHERE { $DATA FILTER (?p IN (kgo:mentionsCountry, "
                           "kgo:mentionsRegion)) BIND (?o AS ?place) }"):
-        add((dataset, DCTERMS.spatial, URIRef(row["place"].value)))
+        add((dataset, DCTERMS.spatial, typed(URIRef(row["place"].value), DCTERMS.Location)))
     for row in count.rows("SELECT DISTINCT ?goal WHERE { $DATA FILTER (?p = rdf:type && ?o = sdgo:Goal) "
                           "BIND (?s AS ?goal) }"):
-        add((dataset, DCAT.theme, URIRef(row["goal"].value)))
+        add((dataset, DCAT.theme, typed(URIRef(row["goal"].value), SKOS.Concept)))
+    # A theme is a concept with a name (DCAT-AP): the goals' own labels, the UN's triples as the build has them.
+    for row in count.rows("SELECT DISTINCT ?goal ?label WHERE { GRAPH ?g { ?goal a sdgo:Goal ; skos:prefLabel ?label } }"):
+        label = row["label"]
+        add((URIRef(row["goal"].value), SKOS.prefLabel, Literal(label.value, lang=label.language)))
     span = next(iter(count.rows("SELECT (MIN(?start) AS ?first) (MAX(?end) AS ?last) WHERE { "
                                 "GRAPH ?g { ?activity kgo:startDate ?start ; kgo:endDate ?end } }")))
     if span["first"] is not None:
@@ -182,6 +206,32 @@ def describe(store: pyoxigraph.Store, distributions: list[Distribution],
         add((period, RDF.type, DCTERMS.PeriodOfTime))
         add((period, DCAT.startDate, Literal(span["first"].value, datatype=XSD.date)))
         add((period, DCAT.endDate, Literal(span["last"].value, datatype=XSD.date)))
+
+    # -- the SPARQL service and the catalogue ------------------------------------
+    endpoint = URIRef(settings.sparql_endpoint or base + "sparql")
+    service = node("service/sparql")
+    add((dataset, VOID.sparqlEndpoint, endpoint))
+    add((service, RDF.type, DCAT.DataService))
+    add((service, DCTERMS.title, Literal("SPARQL 1.1 endpoint of the kg dataset", lang="en")))
+    add((service, DCAT.endpointURL, endpoint))
+    add((service, DCAT.servesDataset, dataset))
+    add((service, DCTERMS.conformsTo, typed(SPARQL_PROTOCOL, DCTERMS.Standard)))
+    add((service, DCTERMS.publisher, publisher))
+    add((service, DCTERMS.license, licence))
+    catalog = node("catalog")
+    add((catalog, RDF.type, DCAT.Catalog))
+    for language, text in sorted((settings.catalog_title or settings.title).items()):
+        add((catalog, DCTERMS.title, Literal(text, lang=language)))
+    for language, text in sorted((settings.catalog_description or settings.description).items()):
+        add((catalog, DCTERMS.description, Literal(" ".join(text.split()), lang=language)))
+    add((catalog, DCTERMS.publisher, publisher))
+    add((catalog, DCTERMS.license, licence))
+    add((catalog, DCAT.dataset, dataset))
+    add((catalog, DCAT.service, service))
+    add((catalog, DCAT.record, record))
+    for language in languages:
+        add((catalog, DCTERMS.language, URIRef(language)))
+    dated(catalog)
 
     # -- the distributions -----------------------------------------------------
     downloads = settings.download_base or base + "dump/"
@@ -197,12 +247,13 @@ def describe(store: pyoxigraph.Store, distributions: list[Distribution],
         add((subject, DCAT.accessURL, url))
         add((subject, DCAT.downloadURL, url))
         if entry.get("media_type"):
-            add((subject, DCAT.mediaType, URIRef(IANA + entry["media_type"])))
+            add((subject, DCAT.mediaType, typed(URIRef(IANA + entry["media_type"]), DCTERMS.MediaType)))
         if entry.get("file_type"):
-            add((subject, DCTERMS.format, URIRef(FILE_TYPE + entry["file_type"])))
+            add((subject, DCTERMS.format, typed(URIRef(FILE_TYPE + entry["file_type"]), DCTERMS.MediaTypeOrExtent)))
         if entry.get("conforms_to"):
-            add((subject, DCTERMS.conformsTo, URIRef(entry["conforms_to"])))
+            add((subject, DCTERMS.conformsTo, typed(URIRef(entry["conforms_to"]), DCTERMS.Standard)))
         add((subject, DCTERMS.license, licence))
+        add((subject, DCAT.accessService, service))
         dated(subject)
         if entry.get("media_type") in ("application/n-quads", "text/turtle", "application/ld+json"):
             add((dataset, VOID.dataDump, url))
@@ -245,7 +296,7 @@ def describe(store: pyoxigraph.Store, distributions: list[Distribution],
         add((subject, RDF.type, VOID.Dataset))
         add((subject, VOID.triples, Literal(n)))
         if name in of_document:
-            add((subject, DCTERMS.source, URIRef(of_document[name])))
+            add((subject, PROV.wasDerivedFrom, URIRef(of_document[name])))
 
     # -- link sets to the UN vocabularies --------------------------------------
     for linkset in settings.linksets:

@@ -81,7 +81,7 @@ _LABELS = SPARQL_PREFIXES + f"""SELECT ?node ?label WHERE {{ {_ENDS} ?node skos:
   FILTER (langMatches(lang(?label), "zh") || langMatches(lang(?label), "en")) }}"""
 _VALUES = SPARQL_PREFIXES + f"""SELECT ?node ?key ?value WHERE {{ {_ENDS}
   {{ ?node kgo:acronym ?value BIND ("acronym" AS ?key) }}
-  UNION {{ ?node kgo:m49Code ?value BIND ("m49" AS ?key) }}
+  UNION {{ ?node kgo:m49Code ?code BIND (STRAFTER(STR(?node), "/geoArea/") AS ?value) BIND ("m49" AS ?key) }}
   UNION {{ ?node skos:notation ?value FILTER (datatype(?value) = kgo:ISO3166Alpha3) BIND ("iso3" AS ?key) }}
   UNION {{ ?node skos:notation ?value FILTER (datatype(?value) = sdgo:SDGCodeCompact) BIND ("code" AS ?key) }}
   UNION {{ ?node sdgo:isTargetOf/skos:notation ?value FILTER (datatype(?value) = sdgo:SDGCodeCompact)

@@ -8,8 +8,9 @@ store as publishing once. Graphs are sent one by one over one HTTP connection
 
 * **Authentication.** A user and password answer whatever the server asks for:
   HTTP Digest (Virtuoso's ``/sparql-graph-crud-auth``) or Basic (Fuseki, GraphDB).
-  Nothing is sent before the server asks (its ``401`` names the scheme); once it has,
-  the following graphs are sent with the credentials straight away. Basic
+  Nothing is sent before the server asks: a ``HEAD`` of the first graph's URL draws
+  its ``401`` and the scheme it names; the graphs then go with the credentials
+  straight away (Digest with the server's nonce and a count). Basic
   credentials (and a bearer token) over plain ``http`` are readable by anyone on
   the network: kg says so in a warning. A bearer token is sent as is.
 * **Deadline.** ``timeout`` bounds each graph's whole exchange (connecting, sending,
@@ -248,6 +249,15 @@ async def _send(bodies: dict[str, list[pyoxigraph.Triple]], endpoint: str, crede
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     async with httpx.AsyncClient(auth=auth, timeout=httpx.Timeout(timeout), limits=limits,
                                  follow_redirects=False, trust_env=False) as client:
+        if auth is not None and names:
+            # Ask first with HEAD (no body, no effect): the server names its scheme in a 401 without kg
+            # sending a whole graph unauthenticated only to have it refused (Virtuoso closes the
+            # connection on a 401, mid-upload). Whatever the answer, the graphs follow.
+            try:
+                async with asyncio.timeout(timeout):
+                    await client.head(graph_url(endpoint, names[0]), headers={"User-Agent": headers["User-Agent"]})
+            except (TimeoutError, httpx.HTTPError, OSError):
+                pass
         for index, name in enumerate(names):
             triples = bodies[name]
             body = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES)

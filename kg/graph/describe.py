@@ -63,9 +63,17 @@ def describe_places(graph: Graph, places: Iterable[Place], gazetteer: Gazetteer)
         graph.add((node, RDF.type, KGO.Country if place.kind == "COUNTRY" else
                    KGO.CountryGroup if place.m49 in {g for p in gazetteer.places.values() for g in p.groups}
                    else KGO.Region))
+        # The UN's IRI keeps the UN's name: where the SDG code list has a preferred label in a
+        # language, that label is the preferred one (the UN's own triple, repeated so the graph
+        # reads alone) and kg's name, if it differs, an alternative label; a merge with the code
+        # list then has one skos:prefLabel per language (docs/exports.md).
         for language, label in sorted(place.labels.items()):
-            graph.add((node, SKOS.prefLabel, Literal(label, lang=language)))
-        graph.add((node, KGO.m49Code, Literal(place.m49)))
+            theirs = place.un_labels.get(language)
+            graph.add((node, SKOS.prefLabel, Literal(theirs or label, lang=language)))
+            if theirs is not None and theirs != label:
+                graph.add((node, SKOS.altLabel, Literal(label, lang=language)))
+        # The M49 code as the UN writes it ("76"; the IRI has the three digits, geoArea/076).
+        graph.add((node, KGO.m49Code, Literal(str(int(place.m49)))))
         if place.iso3:
             graph.add((node, SKOS.notation, Literal(place.iso3, datatype=KGO.ISO3166Alpha3)))
         for region in place.regions:

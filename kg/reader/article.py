@@ -138,7 +138,7 @@ class ArticleReader:
                              "or line breaks)", path=self.source.path)
         document = Document(path=self.source.path, text=self.source.text, sha256=self.source.sha256,
                             encoding=self.source.encoding, metadata=meta, paragraphs=paragraphs,
-                            links=links, kind="article")
+                            links=links, kind="article", warnings=list(self.source.warnings))
         return document
 
     def _paragraphs(self, body: list[_Line], by_blocks: bool) -> tuple[list[Paragraph], list[str]]:

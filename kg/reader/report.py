@@ -39,6 +39,9 @@ from kg.reader.source import Source
 
 _URL = re.compile(r"^(?:https?|ftp)://\S+$")
 _MARK = re.compile(r"^\d{1,3}$")
+# A line that starts like a numbered paragraph but with a number no report has (five digits or
+# more): it is read as text of the paragraph before, and a warning says so.
+_ABSURD_NUMBER = re.compile(r"^(\d{5,})\.\s+\S")
 
 
 class NoNumberedParagraphs(InputError):
@@ -64,7 +67,7 @@ class ReportReader:
         self.source = source
         self.lex = lexicon
         self.lines = split_lines(source.text)
-        self.warnings: list[ReportWarning] = []
+        self.warnings: list[ReportWarning] = list(source.warnings)  # what reading the file noticed
         self.header: list[tuple[Line, str]] = []
         self.paragraphs: list[_Paragraph] = []
         self.parts: list[Part] = []
@@ -242,6 +245,15 @@ class ReportReader:
                 body = match.group(2)
                 self.paragraph.body.append(body, offset + match.start(2))
                 return
+            absurd = _ABSURD_NUMBER.match(content)
+            if absurd:
+                number = absurd.group(1)
+                shown = number if len(number) <= 12 else number[:6] + "…" + number[-3:]
+                within = (f"paragraph {self.paragraph.number}" if self.paragraph is not None
+                          else "the header")
+                self._warn(f"'{shown}.' starts the line like a paragraph number, but no report has "
+                           f"{len(number)}-digit paragraph numbers: read as text of {within}",
+                           line=line.number, paragraph=self.paragraph.number if self.paragraph else None)
             if self._heading(content, line):
                 return
 

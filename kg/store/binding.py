@@ -12,8 +12,8 @@ The convention, the same for every stored query (and documented in each header):
    own ``--file`` query) a target code is the target's IRI too.
 4. For a parameter declared as a class of entity (``kgo:Programme``,
    ``kgo:Country`` …), another value is looked up among the entities of that
-   class in the graph by registry id, code (M49, ISO 3166 alpha-3, SDG
-   notation), acronym or name, ignoring case; a value naming two entities is an
+   class in the graph by registry id, code (M49 with or without its leading zeros,
+   ISO 3166 alpha-3, SDG notation), acronym or name, ignoring case; a value naming two entities is an
    error that lists them.
 5. Anything else is a plain literal: it matches nothing that is an IRI, and
    never changes what the query means.
@@ -126,12 +126,16 @@ def _look_up(value: str, parameter: Parameter, store: pyoxigraph.Store, prefixes
             raise ParameterError(f"parameter {parameter.name}: unknown prefix in {curie!r}")
         classes.append(prefixes[prefix] + local)
     found = []
+    # An M49 code as the IRI writes it (076) or as the UN's code list and kgo:m49Code do (76).
+    spellings = [value] + ([str(int(value))] if value.isdigit() and str(int(value)) != value else [])
     for cls in classes:
         query = _LOOKUP_ANY if cls == _ANY else _LOOKUP
-        bound = {"value": pyoxigraph.Literal(value)}
-        if cls != _ANY:
-            bound["class"] = pyoxigraph.NamedNode(cls)
-        found.extend(row["entity"] for row in execute(store, query, substitutions=bound) if row["entity"] not in found)
+        for spelling in spellings:
+            bound = {"value": pyoxigraph.Literal(spelling)}
+            if cls != _ANY:
+                bound["class"] = pyoxigraph.NamedNode(cls)
+            found.extend(row["entity"] for row in execute(store, query, substitutions=bound)
+                         if row["entity"] not in found)
     if len(found) > 1:
         names = ", ".join(f"<{e.value}>" for e in found[:5])
         raise ParameterError(f"--param {parameter.name}={value!r} names more than one entity ({names}); "

@@ -11,6 +11,11 @@ the output of a build. :func:`open_store` gives them one
 
 Queries run over the union of the named graphs (``use_default_graph_as_union``):
 each document is a named graph, and a question is asked of all of them.
+
+A build's outputs are links through ``OUT/.kg/current`` (kg/build/output.py), which a build
+switches in one step; a store is opened at the path the link resolves to when it is opened,
+so a build switching generations meanwhile cannot mix two stores' files. Only regular files
+are loaded: a FIFO or a device given as a graph file is refused, not waited on.
 """
 
 from __future__ import annotations
@@ -38,10 +43,18 @@ def rdf_format(path: Path) -> pyoxigraph.RdfFormat:
 def load_files(paths: list[Path], store: pyoxigraph.Store | None = None) -> pyoxigraph.Store:
     """Parse RDF files into ``store`` (a new in-memory store by default); a bad file is one line."""
     store = store if store is not None else pyoxigraph.Store()
+    import os
+    import stat
+
     for path in paths:
         path = Path(path)
-        if not path.is_file():
-            raise KgError("no such file (run `kg build` first?)", path=path)
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            raise KgError("no such file (run `kg build` first?)", path=path) from None
+        if not stat.S_ISREG(mode):
+            what = "a directory" if stat.S_ISDIR(mode) else "not a regular file (a FIFO or a device?)"
+            raise KgError(f"is {what}, not an RDF file", path=path)
         try:
             store.load(path=str(path), format=rdf_format(path))
         except SyntaxError as exc:
@@ -56,7 +69,7 @@ def open_store(source: Path | None = None) -> pyoxigraph.Store:
     source = Path(source) if source is not None else DEFAULT_OUT
     if source.is_dir():
         if (source / STORE_DIR).is_dir():
-            source = source / STORE_DIR
+            source = (source / STORE_DIR).resolve()  # this generation's store, whatever a build does next
         elif (source / GRAPH_FILE).is_file():
             return load_files([source / GRAPH_FILE])
         if any(source.iterdir()):

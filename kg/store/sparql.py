@@ -6,8 +6,10 @@ tests — goes through :func:`execute`, which
 * refuses ``SERVICE`` (a query must not make kg call other hosts: pyoxigraph
   would fetch a ``SERVICE`` clause over HTTP). The query is parsed by a SPARQL 1.1
   parser (rdflib's) and its parse tree searched for a service pattern, so no lexical
-  trick can hide one; a query that parser cannot read is refused as a syntax error,
-  as is one nested deeper than :data:`MAX_NESTING` (a deep nesting crashes parsers);
+  trick can hide one; a query that parser cannot read is refused as a syntax error
+  (so pyoxigraph's extensions, ``LATERAL`` among them, are not reachable: kg answers
+  standard SPARQL 1.1, which any store answers the same), as is one nested deeper than
+  :data:`MAX_NESTING` (a deep nesting crashes parsers);
 * binds parameters by SEP-0007 substitution (``substitutions=`` of
   :meth:`pyoxigraph.Store.query`): a value is an RDF term placed in the query's
   algebra, never text spliced into it, so no value can change what a query means;
@@ -59,7 +61,7 @@ _OPAQUE = re.compile(
 # (ex:service, service:x) or a longer word. Anything else that reads as the
 # keyword is refused, even where the parser would not accept it.
 _SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:])", re.I)
-# LATERAL (SEP-0006, which pyoxigraph evaluates as a nested loop) as a keyword, likewise.
+# LATERAL (SEP-0006), an extension pyoxigraph and Jena parse but SPARQL 1.1 does not have, as a keyword.
 _LATERAL = re.compile(r"(?<![\w?$:])LATERAL(?![\w:])", re.I)
 
 
@@ -67,16 +69,14 @@ def _blank(match: re.Match) -> str:
     return re.sub(r"[^\n]", " ", match.group(0))
 
 
-def without_lateral(query: str) -> str:
-    """``query`` with each LATERAL keyword blanked out (every other character in its place).
-
-    ``A LATERAL { B }`` then reads as the join ``A { B }``: SPARQL 1.1 that a parser without
-    SEP-0006 (rdflib's) accepts, with every line and column where it was.
-    """
+def lateral_position(query: str) -> tuple[int, int] | None:
+    """(line, column) of the first LATERAL keyword outside strings, IRIs and comments, if any."""
     code = _OPAQUE.sub(_blank, query)
-    for match in reversed(list(_LATERAL.finditer(code))):
-        query = query[:match.start()] + " " * len(match.group(0)) + query[match.end():]
-    return query
+    match = _LATERAL.search(code)
+    if match is None:
+        return None
+    line = code.count("\n", 0, match.start()) + 1
+    return line, match.start() - (code.rfind("\n", 0, match.start()) + 1) + 1
 
 
 def service_position(query: str) -> tuple[int, int] | None:
@@ -155,8 +155,12 @@ def _verdict(query: str) -> tuple[str, str, int] | None:
     from rdflib.plugins.sparql.parser import parseQuery
 
     try:
-        tree = parseQuery(without_lateral(query))
+        tree = parseQuery(query)
     except ParseException as error:
+        lateral = lateral_position(query)
+        if lateral is not None:
+            return ("syntax", f"SPARQL syntax error at column {lateral[1]}: LATERAL is not SPARQL 1.1 (an extension, "
+                              "SEP-0006, that other stores reject): kg answers standard SPARQL 1.1 only", lateral[0])
         reason = re.sub(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)$", "", str(error)).strip()
         return ("syntax", f"SPARQL syntax error at column {error.col}: {reason}", error.lineno)
     except RecursionError:
@@ -189,15 +193,14 @@ def syntax_error(exc: SyntaxError, query: str, path: Path | str | None) -> Query
 
     pyoxigraph's parser reports the farthest point it reached, which is often the
     end of the query; rdflib's SPARQL parser (pyparsing) points at the clause that
-    does not parse, so its place is used when it rejects the query too (with LATERAL,
-    which rdflib does not know, blanked out). A query only pyoxigraph rejects (an
+    does not parse, so its place is used when it rejects the query too. A query only pyoxigraph rejects (an
     undefined prefix, say) keeps pyoxigraph's place.
     """
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery
 
     try:
-        parseQuery(without_lateral(query))
+        parseQuery(query)
     except ParseException as other:
         reason = re.sub(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)$", "", str(other)).strip()
         return QueryError(f"SPARQL syntax error at column {other.col}: {reason}", path=path or "query",
