@@ -25,6 +25,7 @@ import uuid
 from concurrent.futures import CancelledError
 from pathlib import Path
 
+from kg.build.output import OutputLock
 from kg.build.corpus import build_corpus, from_record, record_id
 from kg.build.document import Failure, Progress, failure
 from kg.build.result import BuildResult
@@ -224,8 +225,10 @@ def build_on_dask(paths: list[Path], out_dir: Path, address: str, spool: str | N
         check_workers(client, address, spool)
         client.register_plugin(BuilderPlugin(base_iri, format, max_bytes))
         mapper = DaskMap(client, address, spool, force=force, allow_invalid=allow_invalid)
-        return build_corpus(inputs, Path(out_dir), base_iri=base_iri, progress=progress, validate=validate,
-                            allow_invalid=allow_invalid, force=force, format=format, exports=exports,
-                            max_bytes=max_bytes, map_documents=mapper)
+        # As a local build: the output directory made if need be, one build at a time into it.
+        with OutputLock(Path(out_dir)):
+            return build_corpus(inputs, Path(out_dir), base_iri=base_iri, progress=progress, validate=validate,
+                                allow_invalid=allow_invalid, force=force, format=format, exports=exports,
+                                max_bytes=max_bytes, map_documents=mapper)
     finally:
         client.close()
