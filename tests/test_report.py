@@ -252,10 +252,11 @@ def test_the_network_is_the_gexf_exports(site, store):
     assert len({(n["x"], n["y"]) for n in nodes}) == len(nodes)  # laid out, not stacked
 
 
-def test_the_heatmap_shows_cited_links_only_when_the_graph_has_no_inferred_ones(site):
+def test_the_heatmap_keeps_cited_and_inferred_links_apart_on_the_default_build(site):
     spec = chart_spec(site / "en" / "goals.html", "heatmap")
-    assert "hconcat" not in spec and spec["title"] == "cited"
+    assert [panel["title"] for panel in spec["hconcat"]] == ["cited", "inferred"]
     assert {r["link"] for r in spec["datasets"]["coverage_cited"]} == {"cited"}
+    assert {r["link"] for r in spec["datasets"]["coverage_inferred"]} == {"inferred"}
 
 
 def test_the_heatmap_has_a_second_panel_for_inferred_links(inferred, tmp_path):
@@ -411,7 +412,9 @@ def test_the_site_in_a_browser(browser, site, built, store):
     # The heatmap: a rect per (programme, goal) cell, drawn blue.
     heatmap = browser.find_element(By.ID, "heatmap")
     cells = heatmap.find_elements(By.CSS_SELECTOR, "g.mark-rect.role-mark path")
-    expected = chart_spec(site / "zh" / "index.html", "heatmap")["datasets"]["coverage_cited"]
+    # (Two panels on the default build: cited links and, since kg infers SDG links, inferred ones.)
+    datasets = chart_spec(site / "zh" / "index.html", "heatmap")["datasets"]
+    expected = datasets["coverage_cited"] + datasets.get("coverage_inferred", [])
     assert len(cells) == len(expected) > 50
     colours = pixels(browser, heatmap)
     blue = sum(n for (r, g, b), n in colours.items() if b > r + 40 and b > g + 10)
