@@ -1,6 +1,8 @@
 """Score SDG inference: goals and targets a text addresses where it prints no number.
 
-    python bench/sdg.py                    # CDIP/32/3, masked, cross-validated by part
+    python bench/sdg.py                    # CDIP/32/3, masked; the classifier cross-validated by part
+    python bench/sdg.py --folds thirds     # ... by thirds of the report instead
+    python bench/sdg.py --lexicon-only     # without the trained classifier
     python bench/sdg.py --split test       # data/annotated's test split (goals per document)
 
 **The embedded report.** Every printed SDG number (the citation and its keyword: 具体目标 4.4、4.5,
@@ -9,7 +11,7 @@ paragraphs, so nothing the author printed is left. Inference then reads the para
 Gold, per paragraph: the goal of the section it sits in, and the goals of the targets and goals it
 cites. Goal level: micro precision and recall over (paragraph, goal). Target level: for each target a
 paragraph cites, whether it is among the paragraph's five best-ranked targets. Cross-validated by
-part: the classifier (when ``--classifier``) is trained on the report's other parts (and the annotated
+part: the classifier (unless ``--lexicon-only``) is trained on the report's other parts (and the annotated
 training texts) and tested on the part; the lexicon and the parameters are fixed beforehand, so the
 report's parts only matter to the classifier. The report's Part I holds 152 of its 164 paragraphs
 (Parts II and III hold 8 and 1, the rest are the introduction), so the folds are as the report is,
