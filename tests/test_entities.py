@@ -175,17 +175,25 @@ def test_adding_a_registry_row_is_all_it_takes(tmp_path, monkeypatch):
     assert f"<{BASE}doc/cdip-99-1-zh/p/2> <{KGO.mentionsOrganisation}> <{BASE}org/csdra>" in nquads
 
 
-def test_a_malformed_registry_row_is_one_clear_error(tmp_path):
+def build_with_registry_row(tmp_path, file: str, row: str):
+    """``kg build`` with a copy of the shipped data whose registry ``file`` has ``row`` appended:
+    (the result, the file, the row's line number)."""
+    import os
+
     data = tmp_path / "data"
     shutil.copytree(shipped("data"), data)
-    path = data / "registry" / "organisations.csv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    lines.append("bad id,university,Some University,,某大学,,,,,,,,a test")
+    path = data / "registry" / file
+    lines = path.read_text(encoding="utf-8").splitlines() + [row]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    import os
     result = kg("build", "--out", str(tmp_path / "out"), env={**os.environ, "KG_DATA": str(data)})
+    return result, path, len(lines)
+
+
+def test_a_malformed_registry_row_is_one_clear_error(tmp_path):
+    result, path, line = build_with_registry_row(tmp_path, "organisations.csv",
+                                                 "bad id,university,Some University,,某大学,,,,,,,,a test")
     assert result.returncode == 2
-    assert result.stderr.strip() == (f"kg: error: {path}:{len(lines)}: id 'bad id' is not a lowercase slug "
+    assert result.stderr.strip() == (f"kg: error: {path}:{line}: id 'bad id' is not a lowercase slug "
                                      "(letters, digits, hyphens)")
 
 
@@ -236,13 +244,8 @@ def test_works_and_treaties_are_registered_with_their_publishers_and_administrat
 
 
 def test_a_work_naming_a_publisher_that_is_not_an_organisation_is_one_clear_error(tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(shipped("data"), data)
-    path = data / "registry" / "works.csv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    lines.append("some-report,report,Some Report,,某报告,,,no-such-org,,,a test")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = kg("build", "--out", str(tmp_path / "out"), env={**os.environ, "KG_DATA": str(data)})
+    result, _, line = build_with_registry_row(tmp_path, "works.csv",
+                                              "some-report,report,Some Report,,某报告,,,no-such-org,,,a test")
     assert result.returncode == 2
-    assert result.stderr.strip().endswith(f"works.csv:{len(lines)}: some-report: publisher 'no-such-org' is not an "
+    assert result.stderr.strip().endswith(f"works.csv:{line}: some-report: publisher 'no-such-org' is not an "
                                           "organisation id")
