@@ -203,9 +203,3 @@ def infer(paragraphs: list[ParagraphEvidence], parameters: Parameters | None = N
                 confidence = score * target_score / (target_score + p.target_minimum)
                 found.append(Inferred(paragraph.number, target, round(confidence, 3), method, target_terms))
     return found
-
-
-def ranked_targets(terms: list[Evidence], language: str, lexicon: ConceptLexicon | None = None) -> list[str]:
-    """A paragraph's targets by their own evidence, best first (for evaluating the ranking)."""
-    _, targets = local_scores(_outermost(terms), language, lexicon or load_concepts())
-    return [t for t, _ in sorted(targets.items(), key=lambda pair: (-pair[1], pair[0]))]
