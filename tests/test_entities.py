@@ -211,6 +211,9 @@ def test_an_organisation_named_as_the_modifier_of_an_agenda_or_event_is_no_menti
     assert [e for e in entities(nlp, "联合国气候变化大会在迪拜举行") if e[0] == "联合国"] == []
     assert entities(nlp, "与联合国合作") == [("联合国", "ORG", "un")]
     assert entities(nlp, "出席联合国大会") == [("联合国大会", "ORG", "unga")]
+    # A meeting named by its body and then "annual" or an ordinal still names the body.
+    assert entities(nlp, "在居里研究所年度会议上") == [("居里研究所", "ORG", "institut-curie")]
+    assert entities(nlp, "居里研究所第三届会议") == [("居里研究所", "ORG", "institut-curie")]
     english = load_pipeline("en")
     assert entities(english, "the UN 2030 Agenda for Sustainable Development") == []
     assert entities(english, "UN Sustainable Development Goals") == []
@@ -249,3 +252,28 @@ def test_a_work_naming_a_publisher_that_is_not_an_organisation_is_one_clear_erro
     assert result.returncode == 2
     assert result.stderr.strip().endswith(f"works.csv:{line}: some-report: publisher 'no-such-org' is not an "
                                           "organisation id")
+
+
+def test_the_model_reads_a_long_paragraph_in_sentence_ended_pieces(nlp):
+    from kg.nlp.model_names import _paragraphs
+
+    sentence = "产权组织与肯尼亚工业研究与发展研究所合作开展了培训。"
+    doc = nlp.make_doc(sentence * 200 + "\n\n" + sentence)
+    pieces = list(_paragraphs(doc, window=100))
+    # Every token but the blank line, once and in order; no piece longer than the window.
+    assert [i for a, b in pieces for i in range(a, b)] == [t.i for t in doc if "\n\n" not in t.text]
+    assert max(b - a for a, b in pieces) <= 100 and len(pieces) > 200 * len(sentence) // 100
+    # Each piece of the long paragraph ends where a sentence ends.
+    assert all(doc[b - 1].text == "。" for a, b in pieces)
+    # A sentence longer than the window is cut at the window; without one a paragraph is one piece.
+    long = nlp.make_doc("产权组织" * 300)
+    assert [b - a for a, b in _paragraphs(long, window=500)] == [500, 500, 200]
+    assert list(_paragraphs(doc, window=0))[0] == (0, 200 * len(nlp.make_doc(sentence)))
+    # What a long paragraph (100 sentences, past the pipeline's window of 1,000 tokens) yields, model
+    # proposals and names, is what each of its sentences yields alone.
+    sentence = "WIPO与深圳市大疆创新科技有限公司合作。"
+    for group in ("model", "entities"):
+        one, long = nlp(sentence), nlp(sentence * 100)
+        alone = [(s.text, s.label_) for s in one.spans[group]]
+        found = [(s.text, s.label_) for s in long.spans[group]]
+        assert alone and found == alone * 100

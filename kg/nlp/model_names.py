@@ -46,8 +46,9 @@ def load_model(path: Path) -> Language:
 
 
 class ModelNames:
-    def __init__(self, model: str, threshold: float, beam_width: int):
+    def __init__(self, model: str, threshold: float, beam_width: int, window: int):
         self.path = data_file("models", model)
+        self.window = window
         self.threshold = threshold
         self.beam_width = beam_width
 
@@ -59,7 +60,10 @@ class ModelNames:
         # seconds, as each of its states copies arrays as long as the text at every step, and the
         # whole report in one pass 800 MB. The model's own vocabulary: the same words, so the same
         # token boundaries and offsets.
-        pieces = list(_paragraphs(doc))
+        # A paragraph longer than ``window`` tokens goes in sentence-ended pieces: the beam's steps each
+        # copy arrays as long as its text, so one 30,000-token paragraph took the time of a thousand short
+        # ones; the model's features reach a few tokens either side, so a cut at a sentence end changes little.
+        pieces = list(_paragraphs(doc, self.window))
         copies = list(ner.pipe((Doc(model.vocab, words=[t.text for t in doc[a:b]],
                                     spaces=[bool(t.whitespace_) for t in doc[a:b]]) for a, b in pieces),
                                batch_size=BATCH))
@@ -84,19 +88,34 @@ class ModelNames:
         return doc
 
 
-def _paragraphs(doc: Doc):
+SENTENCE_ENDS = ("。", "！", "？", "；", ".", "!", "?", ";")
+
+
+def _paragraphs(doc: Doc, window: int = 0):
     """The token ranges of the paragraphs of ``doc``: between the tokens holding a blank line
-    (kg joins a group's paragraphs with one, :data:`kg.graph.linking.PARAGRAPH_SEPARATOR`)."""
+    (kg joins a group's paragraphs with one, :data:`kg.graph.linking.PARAGRAPH_SEPARATOR`).
+    A paragraph longer than ``window`` tokens (0: no limit) comes in pieces of at most that many,
+    each ending at the last sentence end in it (or cut at ``window`` where a sentence is longer)."""
     start = 0
     for token in doc:
         if token.is_space and "\n\n" in token.text:
             if token.i > start:
-                yield start, token.i
+                yield from _windows(doc, start, token.i, window)
             start = token.i + 1
     if start < len(doc):
-        yield start, len(doc)
+        yield from _windows(doc, start, len(doc), window)
 
 
-@Language.factory("kg_model_names", default_config={"model": "ner-zh", "threshold": 0.5, "beam_width": 8})
-def create_model_names(nlp: Language, name: str, model: str, threshold: float, beam_width: int):
-    return ModelNames(model, threshold, beam_width)
+def _windows(doc: Doc, start: int, end: int, window: int):
+    while window and end - start > window:
+        cut = next((i + 1 for i in range(start + window - 1, start, -1) if doc[i].text.endswith(SENTENCE_ENDS)),
+                   start + window)
+        yield start, cut
+        start = cut
+    yield start, end
+
+
+@Language.factory("kg_model_names",
+                  default_config={"model": "ner-zh", "threshold": 0.5, "beam_width": 8, "window": 1000})
+def create_model_names(nlp: Language, name: str, model: str, threshold: float, beam_width: int, window: int):
+    return ModelNames(model, threshold, beam_width, window)
