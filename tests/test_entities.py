@@ -277,3 +277,12 @@ def test_the_model_reads_a_long_paragraph_in_sentence_ended_pieces(nlp):
         alone = [(s.text, s.label_) for s in one.spans[group]]
         found = [(s.text, s.label_) for s in long.spans[group]]
         assert alone and found == alone * 100
+
+
+def test_english_country_names_in_chinese_text_are_countries_as_printed(nlp):
+    assert ("Japan", "COUNTRY", "JPN") in entities(nlp, "参与世界卫生大会(Inviting Japan to participate)")
+    assert ("UK", "COUNTRY", "GBR") in entities(nlp, "英国(UK)的专利")
+    # Only as printed with a capital: a lower-case English word is no country (chad, turkey).
+    assert [e for e in entities(nlp, "the chad and turkey 样本") if e[1] == "COUNTRY"] == []
+    # Common Chinese short forms (data/gazetteers/place_aliases.csv).
+    assert entities(nlp, "中国大陆和香港特区") == [("中国大陆", "COUNTRY", "CHN"), ("香港特区", "COUNTRY", "HKG")]

@@ -58,6 +58,9 @@ class Lexicon:
     place_word_continuations: tuple[tuple[str, str], ...]
     name_joiners: tuple[str, ...]
     relations: dict
+    # Languages whose place names this language's texts also print (an English title or name in
+    # Chinese text: "Inviting Taiwan to participate", 與Japan合作); matched as written, capitalised.
+    foreign_place_names: tuple[str, ...] = ()
     scripts: dict = field(default_factory=dict)
     article: dict = field(default_factory=dict)
     # Two-character words (entities.words, a file beside the lexicon): a name the model proposes does
@@ -157,6 +160,7 @@ def _load_lexicon(language: str) -> Lexicon:
         place_suffix_exclusions=tuple(get("entities", "place_suffix_exclusions")),
         place_word_continuations=tuple(tuple(pair) for pair in get("entities", "place_word_continuations")),
         name_joiners=tuple(get("entities", "name_joiners")),
+        foreign_place_names=tuple(raw["entities"].get("foreign_place_names", ())),
         relations=dict(raw.get("relations", {})),
         scripts=dict(raw.get("script", {})),
         article={name: compile_(value, f"article.{name}") if isinstance(value, str) else value

@@ -100,6 +100,10 @@ class GazetteerMatcher:
         # ``names``: whose place names to match (``zh-Hant`` adds Taiwan's and Hong Kong's).
         for name, key in gazetteer.names(names or language).items():
             entries[name] = (gazetteer.places[key].kind, key)
+        # Another language's place names, matched only as printed with a capital ("Chad", not "chad").
+        foreign = {name: (gazetteer.places[key].kind, key)
+                   for other in lexicon.foreign_place_names for name, key in gazetteer.names(other).items()
+                   if name[:1].isupper() and name not in entries}
         # A registry name equal to a place name is the organisation: the
         # registry was curated for exactly that form.
         entries.update(load_registry().names(language))
@@ -110,15 +114,15 @@ class GazetteerMatcher:
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.keys: dict[str, tuple[str, str]] = {}
-        names = sorted(entries)
+        names = sorted({**foreign, **entries})
         for name, pattern in zip(names, nlp.tokenizer.pipe(names)):
-            label, key = entries[name]
+            label, key = entries[name] if name in entries else foreign[name]
             match_key = f"{label}|{key}"
             self.keys[match_key] = (label, key)
             acronym = name.isascii() and (
                 (name.isupper() and len(name) <= 5)
                 or (" " not in name and any(c.islower() for c in name) and any(c.isupper() for c in name[1:])))
-            (self.exact if acronym else self.folded).add(match_key, [pattern])
+            (self.exact if acronym or name in foreign else self.folded).add(match_key, [pattern])
 
         self.continuations = set(lexicon.place_word_continuations)
         self.generic = set(lexicon.generic_names)
