@@ -100,7 +100,12 @@ CASES = {
     # Two "editions" that do not share a symbol.
     "EditionShape": "DELETE DATA { <http://example.org/id/doc/t-en> dct:identifier \"CDIP/99/1\" }",
     # An inferred link with no inference behind it.
-    "InferredLinkShape": "INSERT DATA { <http://example.org/id/doc/t-zh/p/2> kgo:addressesGoal sdg:4 }",
+    "InferredLinkBackedShape": "INSERT DATA { <http://example.org/id/doc/t-zh/p/2> kgo:addressesGoal sdg:4 }",
+    # An inferred "goal" that is a target (its inference says the same).
+    "InferredLinkShape": """DELETE { <http://example.org/id/doc/t-zh/p/1> kgo:addressesGoal sdg:4 .
+                                     <http://example.org/id/doc/t-zh/p/1/sdg/4> kgo:addresses sdg:4 }
+                            INSERT { <http://example.org/id/doc/t-zh/p/1> kgo:addressesGoal sdg:4.4 .
+                                     <http://example.org/id/doc/t-zh/p/1/sdg/4> kgo:addresses sdg:4.4 } WHERE {}""",
     "SdgInferenceShape": """DELETE { <http://example.org/id/doc/t-zh/p/1/sdg/4> kgo:score ?score }
                             INSERT { <http://example.org/id/doc/t-zh/p/1/sdg/4> kgo:score 1.5 }
                             WHERE { <http://example.org/id/doc/t-zh/p/1/sdg/4> kgo:score ?score }""",
