@@ -479,16 +479,24 @@ def _with_model(doc: Doc, named: list[Span], places: list[Span], registered: dic
     boundaries split a token, say) links to the registry entry."""
     text = doc.text
     place_extents = {(p.start, p.end) for p in places}
-    taken = [(s.start, s.end) for s in named] + [(s.start, s.end) for s in doc.spans.get(NOT_NAMES, [])]
+    # Per token, whether a name holds it and which place covers it (places do not overlap: filter_spans),
+    # so that each proposal is checked in the time of its own length, not of the document's names.
+    taken = bytearray(len(doc))
+    for s in [*named, *doc.spans.get(NOT_NAMES, [])]:
+        taken[s.start:s.end] = b"\x01" * (s.end - s.start)
+    place_at: list[tuple[int, int] | None] = [None] * len(doc)
+    for a, b in place_extents:
+        place_at[a:b] = [(a, b)] * (b - a)
     added = []
     group = doc.spans.get(MODEL, [])
     scores = group.attrs.get("scores", []) if group else []
     for span, score in sorted(zip(group, scores), key=lambda pair: (-pair[1], pair[0].start)):
         if (span.start, span.end) in place_extents:
             continue  # a country name alone is the country
-        if any(a < span.end and span.start < b for a, b in taken):
+        if any(taken[span.start:span.end]):
             continue
-        if any(a < span.end and span.start < b and not (span.start <= a and b <= span.end) for a, b in place_extents):
+        if any(extent is not None and not (span.start <= extent[0] and extent[1] <= span.end)
+               for extent in place_at[span.start:span.end]):
             continue  # cuts through a place name
         entry = registered.get(span.text.casefold())
         if entry is None and (span.text.rstrip().endswith(event_heads)
@@ -499,7 +507,7 @@ def _with_model(doc: Doc, named: list[Span], places: list[Span], registered: dic
             span = Span(doc, span.start, span.end, label=entry[0], span_id=entry[1])
         span._.kg_method, span._.kg_score = MODEL, score
         added.append(span)
-        taken.append((span.start, span.end))
+        taken[span.start:span.end] = b"\x01" * (span.end - span.start)
     return added
 
 
