@@ -259,7 +259,7 @@ def test_the_model_reads_a_long_paragraph_in_sentence_ended_pieces(nlp):
 
     sentence = "产权组织与肯尼亚工业研究与发展研究所合作开展了培训。"
     doc = nlp.make_doc(sentence * 200 + "\n\n" + sentence)
-    pieces = list(_paragraphs(doc, window=100))
+    pieces = list(_paragraphs(doc, window=100, sentence_end=("。", "！", "？")))
     # Every token but the blank line, once and in order; no piece longer than the window.
     assert [i for a, b in pieces for i in range(a, b)] == [t.i for t in doc if "\n\n" not in t.text]
     assert max(b - a for a, b in pieces) <= 100 and len(pieces) > 200 * len(sentence) // 100

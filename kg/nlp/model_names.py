@@ -26,6 +26,7 @@ from spacy.tokens import Doc, Span
 
 from kg.errors import DataError
 from kg.nlp import tokenizer  # noqa: F401  (the model's config names kg's tokenizer)
+from kg.language.lexicon import load_lexicon
 from kg.nlp.entities import NEW
 from kg.resources import data_file
 
@@ -46,9 +47,10 @@ def load_model(path: Path) -> Language:
 
 
 class ModelNames:
-    def __init__(self, model: str, threshold: float, beam_width: int, window: int):
+    def __init__(self, model: str, threshold: float, beam_width: int, window: int, sentence_end: str):
         self.path = data_file("models", model)
         self.window = window
+        self.sentence_end = tuple(sentence_end)
         self.threshold = threshold
         self.beam_width = beam_width
 
@@ -63,7 +65,7 @@ class ModelNames:
         # A paragraph longer than ``window`` tokens goes in sentence-ended pieces: the beam's steps each
         # copy arrays as long as its text, so one 30,000-token paragraph took the time of a thousand short
         # ones; the model's features reach a few tokens either side, so a cut at a sentence end changes little.
-        pieces = list(_paragraphs(doc, self.window))
+        pieces = list(_paragraphs(doc, self.window, self.sentence_end))
         copies = list(ner.pipe((Doc(model.vocab, words=[t.text for t in doc[a:b]],
                                     spaces=[bool(t.whitespace_) for t in doc[a:b]]) for a, b in pieces),
                                batch_size=BATCH))
@@ -88,34 +90,35 @@ class ModelNames:
         return doc
 
 
-SENTENCE_ENDS = ("。", "！", "？", "；", ".", "!", "?", ";")
-
-
-def _paragraphs(doc: Doc, window: int = 0):
+def _paragraphs(doc: Doc, window: int = 0, sentence_end: tuple[str, ...] = ()):
     """The token ranges of the paragraphs of ``doc``: between the tokens holding a blank line
     (kg joins a group's paragraphs with one, :data:`kg.graph.linking.PARAGRAPH_SEPARATOR`).
     A paragraph longer than ``window`` tokens (0: no limit) comes in pieces of at most that many,
-    each ending at the last sentence end in it (or cut at ``window`` where a sentence is longer)."""
+    each ending at the last token that ends with one of ``sentence_end`` (or cut at ``window`` where a
+    sentence is longer)."""
     start = 0
     for token in doc:
         if token.is_space and "\n\n" in token.text:
             if token.i > start:
-                yield from _windows(doc, start, token.i, window)
+                yield from _windows(doc, start, token.i, window, sentence_end)
             start = token.i + 1
     if start < len(doc):
-        yield from _windows(doc, start, len(doc), window)
+        yield from _windows(doc, start, len(doc), window, sentence_end)
 
 
-def _windows(doc: Doc, start: int, end: int, window: int):
+def _windows(doc: Doc, start: int, end: int, window: int, sentence_end: tuple[str, ...]):
     while window and end - start > window:
-        cut = next((i + 1 for i in range(start + window - 1, start, -1) if doc[i].text.endswith(SENTENCE_ENDS)),
+        cut = next((i + 1 for i in range(start + window - 1, start, -1) if doc[i].text.endswith(sentence_end)),
                    start + window)
         yield start, cut
         start = cut
     yield start, end
 
 
-@Language.factory("kg_model_names",
-                  default_config={"model": "ner-zh", "threshold": 0.5, "beam_width": 8, "window": 1000})
-def create_model_names(nlp: Language, name: str, model: str, threshold: float, beam_width: int, window: int):
-    return ModelNames(model, threshold, beam_width, window)
+@Language.factory("kg_model_names", default_config={"model": "ner-zh", "threshold": 0.5, "beam_width": 8,
+                                                   "window": 1000, "lexicon": None})
+def create_model_names(nlp: Language, name: str, model: str, threshold: float, beam_width: int, window: int,
+                       lexicon: str | None):
+    # A long paragraph is cut where the language's sentences end (the lexicon's [relations] sentence_end).
+    sentence_end = load_lexicon(lexicon or nlp.lang).relations["sentence_end"]
+    return ModelNames(model, threshold, beam_width, window, sentence_end)
