@@ -14,7 +14,6 @@ FORMATS = {
     ".nq": "nquads", ".nt": "nt", ".ttl": "turtle", ".trig": "trig", ".jsonld": "json-ld",
     ".json": "json-ld", ".rdf": "xml", ".owl": "xml", ".xml": "xml",
 }
-QUAD_FORMATS = {"nquads", "trig", "json-ld"}
 
 
 def rdf_format(path: Path) -> str:
@@ -101,12 +100,3 @@ def load_dataset(paths: list[Path], error: type[KgError] = KgError) -> Dataset:
     for path in paths:
         parse_into(dataset, path, error)
     return dataset
-
-
-def union(dataset: Dataset, into: Graph | None = None) -> Graph:
-    """All triples of every graph of ``dataset`` in one graph."""
-    graph = into if into is not None else Graph()
-    for named in dataset.graphs():
-        for triple in named:
-            graph.add(triple)
-    return graph

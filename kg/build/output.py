@@ -237,11 +237,6 @@ class OutputLock:
                 pass
 
 
-def _generations(out_dir: Path) -> list[Path]:
-    root = Path(out_dir) / KG_DIR
-    return sorted(root.glob(GENERATION_PREFIX + "*")) if root.is_dir() else []
-
-
 def current_generation(out_dir: Path) -> Path | None:
     """The committed generation of ``out_dir``, if it has one."""
     link = Path(out_dir) / KG_DIR / CURRENT

@@ -24,7 +24,6 @@ GEO_GRAPH = "geo"
 REGISTRY_GRAPH = "registry"
 RELATIONS_GRAPH = "relations"
 EDITIONS_GRAPH = "editions"
-SHARED_GRAPHS = (SDG_GRAPH, GEO_GRAPH, REGISTRY_GRAPH, RELATIONS_GRAPH, EDITIONS_GRAPH)
 
 
 def merge_relations(contributions: Iterable[Contribution]) -> list[Relation]:

@@ -72,12 +72,6 @@ def distributions() -> list[Distribution]:
     return [Distribution(key, file) for f in FORMATS.values() for key, file in zip(f.distributions, f.files)]
 
 
-def store_from_nquads(data: bytes) -> pyoxigraph.Store:
-    store = pyoxigraph.Store()
-    store.load(data, format=pyoxigraph.RdfFormat.N_QUADS)
-    return store
-
-
 def output_paths(fmt: Format, out: Path | None, directory: Path) -> list[Path]:
     """Where ``fmt`` goes: ``out`` (a file, or for csv the stem of the two files, or a
     directory), else the default names in ``directory``."""

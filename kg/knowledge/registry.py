@@ -95,9 +95,6 @@ class Registry:
     def get(self, label: str, entity_id: str) -> Entity | None:
         return self.entities.get((label, entity_id))
 
-    def of_label(self, label: str) -> list[Entity]:
-        return [e for (l, _), e in self.entities.items() if l == label]
-
     def names(self, language: str) -> dict[str, tuple[str, str]]:
         """Every surface form usable in ``language`` text → ``(label, id)``."""
         table: dict[str, tuple[str, str]] = {}

@@ -47,13 +47,6 @@ def normalise_code(code: str) -> str:
     return f"{goal}.{int(target) if target.isdigit() else target}"
 
 
-def target_sort_key(code: str) -> tuple[int, int, str]:
-    goal, _, target = code.partition(".")
-    if not target:
-        return int(goal), -1, ""
-    return (int(goal), int(target), "") if target.isdigit() else (int(goal), 100, target)
-
-
 class SdgRegistry:
     """Goals and targets by code, with their UN IRIs."""
 

@@ -3,7 +3,6 @@ words), and what goes between two lines of running text that a PDF broke apart."
 
 from __future__ import annotations
 
-import unicodedata
 
 # Han ideographs, CJK punctuation, full-width forms, kana and Hangul: text in
 # these scripts is written without spaces between words.
@@ -47,7 +46,3 @@ def join_separator(left: str, right: str) -> str:
     if last in "-\u2010" and first.isalpha() and first.islower():
         return ""
     return " "
-
-
-def strip_controls(text: str) -> str:
-    return "".join(c for c in text if unicodedata.category(c) != "Cc" or c in "\n\t")

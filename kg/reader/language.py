@@ -64,12 +64,6 @@ def document_script(texts: list[str]) -> str:
     return TRADITIONAL if traditional > simplified else SIMPLIFIED
 
 
-def tag_texts(texts: list[str]) -> list[str]:
-    """A tag for each text of one document; Chinese texts without telling characters take the document's script."""
-    default = document_script(texts)
-    return [text_language(text, default) for text in texts]
-
-
 def document_language(tags: list[str]) -> str:
     """One tag for a document whose texts carry ``tags``: theirs if they agree, ``mul`` if not."""
     found = Counter(t for t in tags if t != UNDETERMINED)
